@@ -1,0 +1,1 @@
+"""Gold set, scoring and eval runs: how every structured output is checked."""
