@@ -1,0 +1,228 @@
+"""One article in, one validated, grounded record out.
+
+:class:`Summarizer` holds what is expensive to set up (the spaCy pipeline, the model client and,
+for the embedded default, the local llama.cpp server, started only on the first model call) and
+turns article text into an :class:`~summarizer.schema.ArticleRecord`. Bad input never raises: it
+becomes an error record with a specific ``error.kind`` so a batch job keeps going.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any, Optional
+
+from summarizer import __version__
+from summarizer.chunking import split_into_chunks
+from summarizer.prompting import prompt_version
+from summarizer.rules.nlp import parse
+from summarizer.schema import ArticleRecord, ErrorInfo, Extraction, Provenance
+from summarizer.strategies import STRATEGY_NAMES, StrategyResult
+
+#: Which hybrid questions the small embedded model is asked: only those the eval shows it helps
+#: (see README, "Strategies"). Capable models get every question.
+EMBEDDED_QUESTIONS: frozenset[str] = frozenset()
+CAPABLE_MODEL_QUESTIONS: frozenset[str] = frozenset({"speaker", "casualty_check", "summary", "additions"})
+
+DEFAULT_MAX_ARTICLE_CHARS = 1_000_000
+#: Articles longer than this are parsed in overlapping chunks (spaCy's memory grows with length).
+CHUNK_CHARS = 60_000
+CHUNK_OVERLAP = 2_000
+
+
+class InputError(ValueError):
+    """An article that cannot be summarised, with a stable ``kind`` for the error record."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def check_article_text(text: object, max_chars: int = DEFAULT_MAX_ARTICLE_CHARS) -> str:
+    """The text if it can be summarised; else :class:`InputError` saying exactly why."""
+    if isinstance(text, bytes):
+        raise InputError("not_decoded", "article is bytes; decode it (see summarizer.inputs) before summarising")
+    if not isinstance(text, str):
+        raise InputError("not_text", f"article must be a string, got {type(text).__name__}")
+    if not text.strip():
+        raise InputError("empty_input", "article is empty or whitespace only")
+    if "\x00" in text:
+        raise InputError("binary_input", "article contains NUL bytes: binary data, not text")
+    controls = sum(1 for c in text[:10000] if ord(c) < 32 and c not in "\n\r\t\f")
+    if controls > max(5, len(text[:10000]) // 100):
+        raise InputError("binary_input", f"article has {controls} control characters in its first 10,000: binary data, not text")
+    if len(text) > max_chars:
+        raise InputError(
+            "too_long",
+            f"article has {len(text):,} characters, over the limit of {max_chars:,} (set max_article_chars to raise it)",
+        )
+    return text
+
+
+class Summarizer:
+    """Summarise articles with one strategy and one model endpoint.
+
+    ``strategy``: ``"auto"`` (hybrid with the questions that measure best for the backend),
+    ``"rules"`` (no model call), ``"naive"`` or ``"hybrid"``. ``settings`` is a
+    :class:`summarizer.backend.ModelSettings` (None: from config file and environment).
+    """
+
+    def __init__(
+        self,
+        settings: Any = None,
+        *,
+        strategy: str = "auto",
+        questions: Optional[frozenset[str]] = None,
+        client: Any = None,
+        max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS,
+    ) -> None:
+        if strategy not in ("auto",) + STRATEGY_NAMES:
+            raise ValueError(f"unknown strategy {strategy!r}; choose from auto, {', '.join(STRATEGY_NAMES)}")
+        self._settings = settings
+        self._client = client
+        self.max_article_chars = max_article_chars
+        self.strategy = "hybrid" if strategy == "auto" else strategy
+        if self.strategy != "hybrid":
+            questions = frozenset()
+        elif questions is None:
+            questions = EMBEDDED_QUESTIONS if self._is_embedded() else CAPABLE_MODEL_QUESTIONS
+        self.questions = frozenset(questions)
+        if self.strategy == "hybrid" and not self.questions:
+            self.strategy = "rules"  # hybrid with no question is the rules strategy: say so in records
+
+    # -- model access -------------------------------------------------------------------------
+    @property
+    def settings(self) -> Any:
+        if self._settings is None:
+            from summarizer.backend import ModelSettings
+
+            self._settings = ModelSettings.load()
+        return self._settings
+
+    def _is_embedded(self) -> bool:
+        if self._client is not None:
+            return getattr(self._client, "backend", "") == "embedded"
+        return getattr(self.settings, "base_url", None) in (None, "")
+
+    @property
+    def client(self) -> Any:
+        """The model client, opened on first use (rules-only runs never open one)."""
+        if self._client is None:
+            from summarizer.backend import open_client
+
+            self._client = open_client(self.settings)
+        return self._client
+
+    def close(self) -> None:
+        """Stop the embedded server if this summarizer started one."""
+        if self._client is not None and hasattr(self._client, "close"):
+            self._client.close()
+        self._client = None
+
+    def __enter__(self) -> "Summarizer":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- the work -------------------------------------------------------------------------------
+    def describe(self) -> dict[str, Any]:
+        """Settings that change the output: they are part of every record's provenance."""
+        described: dict[str, Any] = {"strategy": self.strategy, "questions": sorted(self.questions)}
+        if self.strategy != "rules":
+            settings = self.settings
+            for name in ("model", "mode", "temperature", "seed", "max_tokens", "n_ctx"):
+                if hasattr(settings, name):
+                    value = getattr(settings, name)
+                    described[name] = getattr(value, "value", value)
+        return described
+
+    def summarize(self, text: object, *, id: Optional[str] = None, title: Optional[str] = None) -> ArticleRecord:
+        """A record for one article: ``status="ok"`` with the extraction, or ``"error"`` saying why."""
+        started = time.perf_counter()
+        sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() if isinstance(text, str) else None
+        record_id = id or (sha[:16] if sha else "article")
+        try:
+            article = check_article_text(text, self.max_article_chars)
+            result = self._extract(article)
+        except InputError as exc:
+            return ArticleRecord(id=record_id, status="error", error=ErrorInfo(kind=exc.kind, message=str(exc)),
+                                 title=title, input_sha256=sha, chars=len(text) if isinstance(text, str) else 0,
+                                 provenance=self._provenance(StrategyResult(Extraction()), started))
+        except Exception as exc:  # a model/server failure: an error record, the batch goes on
+            kind = getattr(exc, "kind", None) or ("model_unavailable" if type(exc).__name__ == "ModelUnavailable" else "internal_error")
+            return ArticleRecord(id=record_id, status="error", error=ErrorInfo(kind=kind, message=f"{type(exc).__name__}: {exc}"),
+                                 title=title, input_sha256=sha, chars=len(text) if isinstance(text, str) else 0,
+                                 provenance=self._provenance(StrategyResult(Extraction()), started))
+        extraction = result.extraction
+        return ArticleRecord(
+            id=record_id,
+            title=title,
+            input_sha256=sha,
+            chars=len(article),
+            summary=extraction.summary,
+            casualties=extraction.casualties,
+            quotes=extraction.quotes,
+            claims=extraction.claims,
+            dropped=result.dropped,
+            provenance=self._provenance(result, started),
+        )
+
+    def _extract(self, article: str) -> StrategyResult:
+        if len(article) > CHUNK_CHARS:
+            return self._extract_chunked(article)
+        return self._extract_one(article)
+
+    def _extract_one(self, article: str) -> StrategyResult:
+        if self.strategy == "naive":
+            from summarizer.strategies.naive import naive_extraction
+
+            return naive_extraction(self.client, article)
+        doc = parse(article)
+        if self.strategy == "rules":
+            from summarizer.strategies.rules import rules_extraction
+
+            return rules_extraction(doc)
+        from summarizer.strategies.hybrid import hybrid_extraction
+
+        return hybrid_extraction(self.client, doc, self.questions)
+
+    def _extract_chunked(self, article: str) -> StrategyResult:
+        """Overlapping chunks, offsets moved back to the whole article, duplicates from overlaps merged."""
+        from summarizer.merge import merge_chunk_results
+
+        parts = []
+        for chunk in split_into_chunks(article, CHUNK_CHARS, CHUNK_OVERLAP):
+            parts.append((chunk.offset, self._extract_one(chunk.text)))
+        return merge_chunk_results(article, parts)
+
+    def _provenance(self, result: StrategyResult, started: float) -> Provenance:
+        uses_model = self.strategy != "rules"
+        client = self._client
+        return Provenance(
+            summarizer_version=__version__,
+            strategy=self.strategy,
+            backend=(getattr(client, "backend", None) or ("embedded" if self._is_embedded() else "openai-compatible")) if uses_model else "none",
+            model=getattr(client, "model", None) if uses_model and client is not None else None,
+            prompt_version=prompt_version(result.prompts) if result.prompts else None,
+            settings=self.describe(),
+            usage=result.usage,
+            latency_s=round(time.perf_counter() - started, 4),
+        )
+
+
+_default: Optional[Summarizer] = None
+
+
+def summarize(text: str, *, id: Optional[str] = None, title: Optional[str] = None, **options: Any) -> ArticleRecord:
+    """Summarise one article with the default settings (config file, environment, embedded model).
+
+    ``options`` are :class:`Summarizer` arguments; without them a process-wide summarizer is reused.
+    """
+    global _default
+    if options:
+        with Summarizer(**options) as summarizer:
+            return summarizer.summarize(text, id=id, title=title)
+    if _default is None:
+        _default = Summarizer()
+    return _default.summarize(text, id=id, title=title)

