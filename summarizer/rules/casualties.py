@@ -28,7 +28,7 @@ from summarizer.schema import CasualtyReport, Evidence
 
 OUTCOME_VERBS = {
     "killed": {"kill", "die", "slay", "murder", "massacre", "execute", "perish", "behead", "assassinate",
-               "drown", "shoot dead", "claim"},
+               "drown", "claim", "martyr", "eliminate", "neutralize", "neutralise", "liquidate"},
     "injured": {"injure", "wound", "hurt", "maim", "burn"},
     "missing": {"miss", "disappear", "vanish"},
     "detained": {"detain", "arrest", "abduct", "kidnap", "seize", "capture", "hold", "jail", "imprison",
@@ -122,7 +122,8 @@ def find_casualties(doc: Doc) -> list[CasualtyCandidate]:
         for found in find_figures(sentence.text):
             start = sentence.start_char + found.start
             end = sentence.start_char + found.end
-            candidate = _read_figure(doc, sentence, found, start, end, sentence_source or carried, names)
+            previous = candidates[-1] if candidates else None
+            candidate = _read_figure(doc, sentence, found, start, end, sentence_source or carried, names, previous)
             if candidate is not None:
                 candidates.append(candidate)
     _link_subsets(candidates, doc)
@@ -130,7 +131,8 @@ def find_casualties(doc: Doc) -> list[CasualtyCandidate]:
 
 
 def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: int,
-                 source: Optional[str], names: dict[str, str]) -> Optional[CasualtyCandidate]:
+                 source: Optional[str], names: dict[str, str],
+                 previous: Optional["CasualtyCandidate"] = None) -> Optional[CasualtyCandidate]:
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return None
@@ -154,8 +156,17 @@ def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: 
     if outcome is None and group is not None:
         outcome, cue = _outcome_nearby(sentence, number)
         confidence = 0.6
+    near_previous = previous is not None and previous.report.evidence.end > sentence.start_char - 400
+    subset_cue = bool(_SUBSET_CUES.search(doc.text[sentence.start_char:start]))
+    if outcome is None and group is not None and subset_cue and near_previous:
+        # "the deaths of 34 people, including 9 children": the subset shares the total's outcome
+        outcome, cue, confidence = previous.report.outcome, None, 0.8
     if outcome is None:
         return None
+    elliptical = noun is None or noun.lemma_.lower() in ("other", "more") or noun.pos_ == "PRON"
+    if elliptical and near_previous and previous.report.victim_group != "people" and not subset_cue:
+        # "six civilians were killed and 14 others were injured": the group carries over
+        group = previous.report.victim_group
     group = group or _group_from_outcome_noun(noun) or "people"
     evidence_start = min(start, cue.idx if cue is not None else start)
     evidence_end = max(end, (cue.idx + len(cue.text)) if cue is not None else end)
@@ -318,6 +329,10 @@ def _outcome_from_governor(token: Token) -> tuple[Optional[str], Optional[Token]
                     break
             if head.pos_ == "NOUN" and head.lemma_.lower() in _TOLL_NOUNS:
                 return _toll_noun_outcome(head)
+            if head.pos_ == "NOUN" and current.lower_ == "of":
+                noun_outcome = _OUTCOME_BY_NOUN.get(head.lemma_.lower())
+                if noun_outcome and head.lemma_.lower() not in ("toll", "life", "victim", "body"):
+                    return noun_outcome, head
             if head.pos_ == "ADP" or head.dep_ in ("prep", "conj"):
                 current = head
                 continue
