@@ -39,22 +39,23 @@ _TENS = {
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 #: Vague plurals: nominal interval of the count they stand for.
 _VAGUE = {
+    "several dozen": (24, 99), "several hundred": (200, 999), "several thousand": (2000, 9999),
     "dozens": (24, 99), "scores": (40, 99), "hundreds": (200, 999), "thousands": (2000, 9999),
     "tens of thousands": (20000, 99999), "hundreds of thousands": (200000, 999999),
     "millions": (2_000_000, 9_999_999),
 }
 
 _WORD = r"(?:%s)" % "|".join(sorted(list(_UNITS) + list(_TENS), key=len, reverse=True))
-_NUMBER_WORDS = rf"(?:a\s+)?(?:{_WORD}(?:[\s-]+{_WORD})?(?:\s+(?:hundred|thousand|million)(?:\s+(?:and\s+)?{_WORD}(?:[\s-]+{_WORD})?)?)?|a\s+dozen|a\s+hundred|a\s+thousand|dozen|hundred)"
+_NUMBER_WORDS = rf"(?:a\s+)?(?:{_WORD}(?:[\s-]+{_WORD})?(?:\s+dozen|(?:\s+(?:hundred|thousand|million)(?:\s+(?:and\s+)?{_WORD}(?:[\s-]+{_WORD})?)?){{0,2}})|a\s+dozen|a\s+hundred|a\s+thousand|dozen|hundred)"
 _DIGITS = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s+(?:million|thousand))?"
 _NUM = rf"(?:{_DIGITS}|{_NUMBER_WORDS})"
-_VAGUE_RE = r"(?:tens\s+of\s+thousands|hundreds\s+of\s+thousands|dozens|scores|hundreds|thousands|millions)"
+_VAGUE_RE = r"(?:several\s+(?:dozen|hundred|thousand)|tens\s+of\s+thousands|hundreds\s+of\s+thousands|dozens|scores|hundreds|thousands|millions)"
 
 _LOWER_STRICT = r"more\s+than|over|in\s+excess\s+of|upwards\s+of|above"
 _LOWER_INCL = r"at\s+least|a\s+minimum\s+of|no\s+fewer\s+than|no\s+less\s+than|not\s+less\s+than"
 _UPPER_STRICT = r"fewer\s+than|less\s+than|under|below"
 _UPPER_INCL = r"up\s+to|at\s+most|as\s+many\s+as|no\s+more\s+than|a\s+maximum\s+of"
-_APPROX = r"about|around|roughly|approximately|nearly|almost|some|an\s+estimated|close\s+to|estimated|more\s+or\s+less|circa|an\s+approximate"
+_APPROX = r"closer\s+to|about|around|roughly|approximately|nearly|almost|some|an\s+estimated|close\s+to|estimated|more\s+or\s+less|circa|an\s+approximate"
 
 _FIGURE_RE = re.compile(
     rf"""
@@ -62,6 +63,7 @@ _FIGURE_RE = re.compile(
     |(?P<qual>(?P<lower_strict>{_LOWER_STRICT})|(?P<lower_incl>{_LOWER_INCL})|(?P<upper_strict>{_UPPER_STRICT})
         |(?P<upper_incl>{_UPPER_INCL})|(?P<approx>{_APPROX}))\s+(?P<qnum>{_NUM}|{_VAGUE_RE})(?=\W|$)
     |(?P<ornum>{_NUM})\s+or\s+more(?=\W|$)
+    |(?P<orso>{_NUM})\s+or\s+so(?=\W|$)
     |(?P<vague>{_VAGUE_RE})(?=\W|$)
     |(?P<plain>{_NUM})(?=\W|$)
     """,
@@ -81,7 +83,7 @@ def words_to_int(text: str) -> Optional[int]:
     tokens = re.split(r"[\s-]+", cleaned)
     if tokens and tokens[0] == "a":
         tokens = ["one"] + tokens[1:]
-    if tokens == ["one", "dozen"] or tokens == ["dozen"]:
+    if tokens == ["dozen"]:
         return 12
     total, current = 0, 0
     seen = False
@@ -92,6 +94,8 @@ def words_to_int(text: str) -> Optional[int]:
             current += _UNITS[token]
         elif token in _TENS:
             current += _TENS[token]
+        elif token == "dozen":
+            current = max(current, 1) * 12
         elif token in _SCALES:
             current = max(current, 1) * _SCALES[token]
             if _SCALES[token] >= 1000:
@@ -151,6 +155,11 @@ def _figure_from_match(match: re.Match[str]) -> Optional[Figure]:
         if value is None:
             return None
         return Figure(text=text, kind="lower_bound", low=value, qualifier="or more")
+    if match.group("orso"):
+        value = words_to_int(match.group("orso"))
+        if value is None:
+            return None
+        return Figure(text=text, kind="approximate", low=value, high=value, qualifier="or so")
     if match.group("vague"):
         low, high = _VAGUE[re.sub(r"\s+", " ", text.lower())]
         return Figure(text=text, kind="approximate", low=low, high=high, qualifier=text.lower())

@@ -115,7 +115,7 @@ def unsupported_terms(summary: str, article: str) -> list[str]:
         if cleaned and cleaned not in article_numbers:
             missing.append(number.rstrip(".,"))
     for match in _NAME_RE.finditer(summary):
-        name = match.group(0).rstrip(".'’")
+        name = re.sub(r"['’]s\b", "", match.group(0)).rstrip(".'’")
         for part in re.split(r"\s+", name):
             token = normalise(part).strip(".,'\"")
             if len(token) < 2 or token in _COMMON_CAPITALISED:

@@ -101,7 +101,7 @@ class Summarizer:
 
     def _is_embedded(self) -> bool:
         if self._client is not None:
-            return getattr(self._client, "backend", "") == "embedded"
+            return getattr(getattr(self._client, "settings", None), "is_embedded", False)
         return getattr(self.settings, "base_url", None) in (None, "")
 
     @property
@@ -202,7 +202,7 @@ class Summarizer:
         return Provenance(
             summarizer_version=__version__,
             strategy=self.strategy,
-            backend=(getattr(client, "backend", None) or ("embedded" if self._is_embedded() else "openai-compatible")) if uses_model else "none",
+            backend=("embedded" if self._is_embedded() else "openai-compatible") if uses_model else "none",
             model=getattr(client, "model", None) if uses_model and client is not None else None,
             prompt_version=prompt_version(result.prompts) if result.prompts else None,
             settings=self.describe(),

@@ -1,0 +1,536 @@
+"""Many articles: bounded concurrency, rate budgets, backoff on 429, resume from the run store.
+
+:func:`summarize_many` is the library entry point (an iterator of records in the order they
+finish); :func:`summarize_many_async` is the same for asyncio; :func:`run_job` is what
+``summarizer run`` does: inputs -> records -> store -> output file, with progress events and a
+final :class:`JobSummary`.
+
+Work runs in a thread pool around the synchronous :meth:`Summarizer.summarize` (the model
+client is thread-safe; the rules run under the GIL). At most ``concurrency`` articles are in
+flight and inputs are read lazily, so memory does not grow with the size of the job. When
+records fail because the server said "429 Too Many Requests" (after the backend's own
+retries), :class:`AdaptiveThrottle` lowers the concurrency, spaces out new requests and
+re-queues the article; successes slowly restore the pace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections import Counter, deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, AsyncIterator, BinaryIO, Callable, Iterable, Iterator, Mapping, Optional, Protocol, Union
+
+from summarizer.inputs import ArticleInput, ArticleOrProblem, InputProblem, article_from_mapping, count_articles, iter_articles, mark_duplicate_ids
+from summarizer.schema import ArticleRecord
+from summarizer.store import ExportFormat, RunStore, open_record_writer, prompts_version_for, run_key
+
+ArticleLike = Union[str, Mapping[str, Any], ArticleInput, InputProblem]
+
+#: Characters per token for budgeting before the real count is known (English prose: ~4).
+CHARS_PER_TOKEN = 4
+#: Tokens added to each article's estimate for instructions and answers.
+TOKENS_PER_ARTICLE_OVERHEAD = 1000
+
+
+# -------------------------------------------------------------------------------------------------
+# Pace: budgets and backoff
+
+
+class RateBudget:
+    """Requests-per-minute and tokens-per-minute limits over a sliding 60-second window.
+
+    :meth:`acquire` blocks until one more request with an estimated token count fits; once the
+    article is done, :meth:`settle` corrects the window with the real calls and tokens. An
+    article larger than the whole token budget still runs when the window is empty, so a job
+    can never deadlock on its budget.
+    """
+
+    WINDOW_S = 60.0
+
+    def __init__(
+        self,
+        requests_per_minute: Optional[float] = None,
+        tokens_per_minute: Optional[float] = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.requests_per_minute = requests_per_minute
+        self.tokens_per_minute = tokens_per_minute
+        self._clock = clock
+        self._sleep = sleep
+        self._events: deque[tuple[float, float, float]] = deque()  # (time, requests, tokens)
+        self._lock = threading.Lock()
+        #: Seconds spent waiting for the budget so far.
+        self.waited_s = 0.0
+
+    @property
+    def limited(self) -> bool:
+        return bool(self.requests_per_minute or self.tokens_per_minute)
+
+    def _used(self, now: float) -> tuple[float, float]:
+        while self._events and self._events[0][0] <= now - self.WINDOW_S:
+            self._events.popleft()
+        return sum(event[1] for event in self._events), sum(event[2] for event in self._events)
+
+    def acquire(self, tokens: int) -> float:
+        """Wait until a request of ``tokens`` fits; returns the seconds waited."""
+        if not self.limited:
+            return 0.0
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self._clock()
+                requests, used_tokens = self._used(now)
+                fits = (not self.requests_per_minute or requests + 1 <= self.requests_per_minute) and (
+                    not self.tokens_per_minute or used_tokens + tokens <= self.tokens_per_minute
+                )
+                if fits or not self._events:
+                    self._events.append((now, 1.0, float(tokens)))
+                    self.waited_s += waited
+                    return waited
+                pause = max(0.05, self._events[0][0] + self.WINDOW_S - now)
+            self._sleep(pause)
+            waited += pause
+
+    def settle(self, estimated_tokens: int, actual_tokens: int, actual_requests: int) -> None:
+        """Replace the estimate made by :meth:`acquire` with what the article really used."""
+        if not self.limited:
+            return
+        with self._lock:
+            self._events.append((self._clock(), float(actual_requests - 1), float(actual_tokens - estimated_tokens)))
+
+
+class AdaptiveThrottle:
+    """How many articles may be in flight and how far apart to start them, adapted to 429s.
+
+    A rate-limited article halves the allowed concurrency (down to 1) and doubles the pause
+    between new requests (from 1 s up to ``max_pause_s``); every ``recover_after`` successes in a
+    row halve the pause and allow one more article in flight, up to the configured concurrency.
+    """
+
+    def __init__(
+        self,
+        concurrency: int,
+        *,
+        max_pause_s: float = 60.0,
+        recover_after: int = 10,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.max_concurrency = concurrency
+        self.concurrency = concurrency
+        self.pause_s = 0.0
+        self.max_pause_s = max_pause_s
+        self.recover_after = recover_after
+        self.rate_limited = 0
+        self._successes = 0
+        self._last_start = float("-inf")
+        self._clock = clock
+        self._sleep = sleep
+
+    def before_start(self) -> None:
+        """Sleep so that new requests are at least :attr:`pause_s` apart."""
+        if self.pause_s > 0:
+            delay = self._last_start + self.pause_s - self._clock()
+            if delay > 0:
+                self._sleep(delay)
+        self._last_start = self._clock()
+
+    def on_rate_limited(self) -> None:
+        self.rate_limited += 1
+        self._successes = 0
+        self.concurrency = max(1, self.concurrency // 2)
+        self.pause_s = min(self.max_pause_s, max(1.0, self.pause_s * 2))
+
+    def on_success(self) -> None:
+        self._successes += 1
+        if self._successes >= self.recover_after:
+            self._successes = 0
+            self.pause_s = self.pause_s / 2 if self.pause_s >= 0.2 else 0.0
+            self.concurrency = min(self.max_concurrency, self.concurrency + 1)
+
+
+def is_rate_limited(record: ArticleRecord) -> bool:
+    """Whether a record failed because the model server refused us for going too fast."""
+    if record.status != "error" or record.error is None:
+        return False
+    return record.error.kind == "rate_limited" or "HTTP 429" in record.error.message
+
+
+# -------------------------------------------------------------------------------------------------
+# The work loop
+
+
+@dataclass(frozen=True)
+class Finished:
+    """One article's outcome in a job: its record, its input, and whether it came from the store."""
+
+    record: ArticleRecord
+    article: Optional[ArticleInput]
+    reused: bool = False
+
+
+def as_article_inputs(articles: Iterable[ArticleLike]) -> Iterator[ArticleOrProblem]:
+    """Normalise strings, dicts and inputs to :class:`ArticleInput` / :class:`InputProblem`.
+
+    A string's id is its position in ``articles``; a dict's is its ``id`` (its position if it has
+    none). Repeated ids become ``duplicate_id`` problems.
+    """
+
+    def normalised() -> Iterator[ArticleOrProblem]:
+        for position, item in enumerate(articles):
+            if isinstance(item, (ArticleInput, InputProblem)):
+                yield item
+            elif isinstance(item, str):
+                yield article_from_mapping({"id": str(position), "text": item})
+            elif isinstance(item, Mapping):
+                data = dict(item)
+                data.setdefault("id", str(position))
+                yield article_from_mapping(data, origin=f"<item {position}>", fallback_id=str(position))
+            else:
+                yield InputProblem(str(position), "invalid_field", f"expected str, dict or ArticleInput, got {type(item).__name__}", f"<item {position}>")
+
+    return mark_duplicate_ids(normalised())
+
+
+@dataclass
+class _Pending:
+    article: ArticleInput
+    estimated_tokens: int
+    attempt: int = 1
+
+
+def run_records(
+    articles: Iterable[ArticleLike],
+    *,
+    summarizer: Any,
+    concurrency: int = 4,
+    store: Optional[RunStore] = None,
+    budget: Optional[RateBudget] = None,
+    throttle: Optional[AdaptiveThrottle] = None,
+    max_rate_limit_retries: int = 2,
+) -> Iterator[Finished]:
+    """The job loop behind :func:`summarize_many` and :func:`run_job`, yielding :class:`Finished`.
+
+    Articles already finished in ``store`` under the same settings are yielded from it without
+    calling the summarizer; every newly finished article is committed before it is yielded.
+    """
+    throttle = throttle or AdaptiveThrottle(concurrency)
+    uses_model = getattr(summarizer, "strategy", "rules") != "rules"
+    key = job_run_key(summarizer)
+    if store is not None:
+        store.register_run(key, summarizer.describe(), prompt_version=prompts_version_for(summarizer.strategy))
+    budget = budget if (budget is not None and uses_model) else None
+
+    inputs = iter(as_article_inputs(articles))
+    retries: deque[_Pending] = deque()
+    in_flight: dict[Future[ArticleRecord], _Pending] = {}
+    exhausted = False
+    warmed_up = False
+    executor = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="summarizer")
+    try:
+        while True:
+            while len(in_flight) < throttle.concurrency and (retries or not exhausted):
+                if retries:
+                    pending = retries.popleft()
+                else:
+                    item = next(inputs, None)
+                    if item is None:
+                        exhausted = True
+                        break
+                    if isinstance(item, InputProblem):
+                        yield Finished(item.to_record(), None)
+                        continue
+                    if store is not None:
+                        stored = store.finished(key, item.id, item.sha256)
+                        if stored is not None:
+                            yield Finished(stored, item, reused=True)
+                            continue
+                    pending = _Pending(item, len(item.text) // CHARS_PER_TOKEN + TOKENS_PER_ARTICLE_OVERHEAD)
+                if not warmed_up:  # only when something is left to compute (a finished job loads nothing)
+                    _warm_up(summarizer, uses_model)
+                    warmed_up = True
+                throttle.before_start()
+                if budget is not None:
+                    budget.acquire(pending.estimated_tokens)
+                future = executor.submit(summarizer.summarize, pending.article.text, id=pending.article.id, title=pending.article.title)
+                in_flight[future] = pending
+            if not in_flight:
+                if exhausted and not retries:
+                    return
+                continue
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                pending = in_flight.pop(future)
+                record = future.result()  # summarize() returns error records; it does not raise
+                usage = record.provenance.usage if record.provenance is not None else None
+                if budget is not None and usage is not None:
+                    budget.settle(pending.estimated_tokens, usage.prompt_tokens + usage.completion_tokens, usage.calls)
+                if is_rate_limited(record):
+                    throttle.on_rate_limited()
+                    if pending.attempt <= max_rate_limit_retries:
+                        pending.attempt += 1
+                        retries.append(pending)
+                        continue
+                elif record.status == "ok":
+                    throttle.on_success()
+                if store is not None:
+                    store.save(key, record, pending.article.text, origin=pending.article.origin, encoding=pending.article.encoding)
+                yield Finished(record, pending.article)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _warm_up(summarizer: Any, uses_model: bool) -> None:
+    """Load what the summarizer loads lazily once, here, rather than in racing worker threads.
+
+    (Two threads hitting an unloaded spaCy pipeline would both load it; two hitting an unopened
+    client would both open one.)
+    """
+    if uses_model:
+        _ = summarizer.client
+    if getattr(summarizer, "strategy", None) in ("rules", "hybrid"):
+        from summarizer.rules.nlp import load_nlp
+
+        load_nlp()
+
+
+def job_run_key(summarizer: Any) -> str:
+    """The store key for records made by ``summarizer`` (settings, version, prompts)."""
+    return run_key(summarizer.describe(), prompt_version=prompts_version_for(summarizer.strategy))
+
+
+def summarize_many(
+    articles: Iterable[ArticleLike],
+    *,
+    summarizer: Any = None,
+    concurrency: int = 4,
+    store: Optional[RunStore] = None,
+    requests_per_minute: Optional[float] = None,
+    tokens_per_minute: Optional[float] = None,
+    strategy: str = "auto",
+) -> Iterator[ArticleRecord]:
+    """Records for ``articles`` (strings, ``{"id", "text", ...}`` dicts or :class:`ArticleInput`), as they finish.
+
+    At most ``concurrency`` articles are summarised at once. With a ``store``, articles finished
+    by an earlier run with the same settings are yielded from it (no model call) and new ones
+    are committed as they finish. Without a ``summarizer`` one is made with ``strategy`` and
+    closed at the end. Bad items yield error records; nothing here raises for an article.
+    """
+    owned = summarizer is None
+    if summarizer is None:
+        from summarizer.pipeline import Summarizer
+
+        summarizer = Summarizer(strategy=strategy)
+    active = summarizer
+    budget = RateBudget(requests_per_minute, tokens_per_minute)
+    try:
+        for finished in run_records(articles, summarizer=active, concurrency=concurrency, store=store, budget=budget):
+            yield finished.record
+    finally:
+        if owned:
+            active.close()
+
+
+async def summarize_many_async(articles: Iterable[ArticleLike], **options: Any) -> AsyncIterator[ArticleRecord]:
+    """:func:`summarize_many` as an async iterator: ``async for record in summarize_many_async(...)``.
+
+    The work runs in threads, so the event loop stays free while articles are summarised.
+    Takes the same keyword options.
+    """
+    records = summarize_many(articles, **options)
+    done = object()
+    try:
+        while True:
+            record = await asyncio.to_thread(next, records, done)
+            if record is done:
+                return
+            yield record  # type: ignore[misc]
+    finally:
+        await asyncio.to_thread(records.close)
+
+
+# -------------------------------------------------------------------------------------------------
+# Jobs: costs, progress and the final summary
+
+
+@dataclass(frozen=True)
+class Price:
+    """What a model charges, in currency units per million tokens."""
+
+    input_per_million: float
+    output_per_million: float
+
+
+class PriceTable:
+    """Prices by model name, for the job summary's cost estimate.
+
+    A JSON or TOML file mapping model names to ``{"input_per_million": .., "output_per_million": ..}``
+    (a ``"*"`` entry prices any other model)::
+
+        {"gpt-4o-mini": {"input_per_million": 0.15, "output_per_million": 0.60}}
+
+    The embedded backend costs nothing; a model with no price gives no estimate.
+    """
+
+    def __init__(self, prices: Optional[Mapping[str, Price]] = None) -> None:
+        self.prices: dict[str, Price] = dict(prices or {})
+
+    @classmethod
+    def load(cls, path: Path | str) -> "PriceTable":
+        raw_text = Path(path).read_text(encoding="utf-8")
+        if Path(path).suffix.lower() == ".toml":
+            import tomllib
+
+            document: Any = tomllib.loads(raw_text)
+        else:
+            document = json.loads(raw_text)
+        if not isinstance(document, dict):
+            raise ValueError(f"{path}: a price table maps model names to prices")
+        table = document.get("models", document)
+        prices = {}
+        for model, entry in table.items():
+            if not isinstance(entry, dict) or not {"input_per_million", "output_per_million"} <= set(entry):
+                raise ValueError(f"{path}: {model!r} needs input_per_million and output_per_million")
+            prices[str(model)] = Price(float(entry["input_per_million"]), float(entry["output_per_million"]))
+        return cls(prices)
+
+    def cost(self, record: ArticleRecord) -> Optional[float]:
+        """The record's estimated cost; 0 for no tokens or the embedded backend; None if unpriced."""
+        provenance = record.provenance
+        if provenance is None:
+            return 0.0
+        usage = provenance.usage
+        if usage.prompt_tokens + usage.completion_tokens == 0 or provenance.backend in ("embedded", "none"):
+            return 0.0
+        price = self.prices.get(provenance.model or "") or self.prices.get("*")
+        if price is None:
+            return None
+        return (usage.prompt_tokens * price.input_per_million + usage.completion_tokens * price.output_per_million) / 1e6
+
+
+@dataclass
+class JobSummary:
+    """What a job did: the counts, tokens, time and cost the CLI prints at the end."""
+
+    output: Optional[str] = None
+    articles: int = 0
+    ok: int = 0
+    reused: int = 0
+    failed: Counter[str] = field(default_factory=Counter)
+    model_calls: int = 0
+    cached_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    wall_s: float = 0.0
+    #: Estimated cost of this run's new model calls; None when some model has no price.
+    cost: Optional[float] = 0.0
+    unpriced_tokens: int = 0
+    rate_limited: int = 0
+    run_key: Optional[str] = None
+    completed: bool = False
+
+    @property
+    def failures(self) -> int:
+        return sum(self.failed.values())
+
+    def add(self, finished: Finished, prices: PriceTable) -> None:
+        record = finished.record
+        self.articles += 1
+        if record.status == "ok":
+            self.ok += 1
+        else:
+            self.failed[record.error.kind if record.error else "unknown"] += 1
+        if finished.reused:
+            self.reused += 1
+            return
+        if record.provenance is not None:
+            usage = record.provenance.usage
+            self.model_calls += usage.calls
+            self.cached_calls += usage.cached_calls
+            self.prompt_tokens += usage.prompt_tokens
+            self.completion_tokens += usage.completion_tokens
+            cost = prices.cost(record)
+            if cost is None:
+                self.unpriced_tokens += usage.prompt_tokens + usage.completion_tokens
+                self.cost = None
+            elif self.cost is not None:
+                self.cost += cost
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "event": "job_finished",
+            "completed": self.completed,
+            "output": self.output,
+            "articles": self.articles,
+            "ok": self.ok,
+            "failed": self.failures,
+            "failed_by_kind": dict(sorted(self.failed.items())),
+            "reused_from_store": self.reused,
+            "model_calls": self.model_calls,
+            "cached_calls": self.cached_calls,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "rate_limited": self.rate_limited,
+            "wall_s": round(self.wall_s, 3),
+            "estimated_cost": round(self.cost, 6) if self.cost is not None else None,
+            "unpriced_tokens": self.unpriced_tokens,
+            "run_key": self.run_key,
+        }
+
+
+class JobObserver(Protocol):
+    """Progress hooks for :func:`run_job` (the CLI's progress bar and JSON log implement it)."""
+
+    def job_started(self, total: Optional[int]) -> None: ...
+
+    def article_finished(self, finished: Finished, summary: JobSummary) -> None: ...
+
+
+def run_job(
+    sources: list[str],
+    output: Path | str,
+    *,
+    summarizer: Any,
+    store: Optional[RunStore] = None,
+    concurrency: int = 4,
+    budget: Optional[RateBudget] = None,
+    format: Optional[ExportFormat] = None,
+    prices: Optional[PriceTable] = None,
+    observer: Optional[JobObserver] = None,
+    stdin: Optional[BinaryIO] = None,
+) -> JobSummary:
+    """Summarise every article in ``sources`` into ``output``; what ``summarizer run`` does.
+
+    Inputs are read lazily (:func:`~summarizer.inputs.iter_articles`), finished articles are
+    committed to ``store`` one by one, and records are written to a temporary file that replaces
+    ``output`` only when the job completes (an interrupted job leaves ``output`` as it was; the
+    store keeps what was finished, and the next run picks up from there).
+    """
+    started = time.perf_counter()
+    prices = prices or PriceTable()
+    summary = JobSummary(output=str(output), run_key=job_run_key(summarizer))
+    throttle = AdaptiveThrottle(concurrency)
+    if observer is not None:
+        observer.job_started(count_articles(sources))
+    articles = iter_articles(sources, max_chars=getattr(summarizer, "max_article_chars", None), stdin=stdin)
+    with open_record_writer(output, format) as writer:  # type: ignore[attr-defined]
+        for finished in run_records(articles, summarizer=summarizer, concurrency=concurrency, store=store,
+                                    budget=budget, throttle=throttle):
+            writer.write(finished.record)
+            summary.add(finished, prices)
+            summary.rate_limited = throttle.rate_limited
+            summary.wall_s = time.perf_counter() - started
+            if observer is not None:
+                observer.article_finished(finished, summary)
+    summary.wall_s = time.perf_counter() - started
+    summary.completed = True
+    return summary

@@ -1,0 +1,701 @@
+"""Quote candidates from typography and grammar alone: quote marks, colon-introduced blocks,
+speech verbs and their subjects, and reported clauses.
+
+How news marks speech, in the order the finder reads it:
+
+* words in quote marks (straight, curly, or single marks used as quotes), possibly running over
+  several paragraphs where each new paragraph reopens the quote;
+* a paragraph with no marks after an introduction ending in a colon ("X told reporters:", or an
+  outlet whose text is reproduced: "Sputnik News reported:");
+* quote marks inside those (a nested quote), attributed by the speech verb inside the outer quote;
+* reported speech: the clause a speech verb governs ("X said (that) ...") or the clause beside
+  "according to X".
+
+Each quote gets a ranked list of speaker options and a cue saying how the first was found, so a
+small model can be asked only to pick among them.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from typing import Literal, Optional
+
+from spacy.tokens import Doc, Token
+
+from summarizer.rules.speakers import Speaker, SpeakerIndex, noun_phrase, same_speaker, subject_of
+from summarizer.schema import Evidence, Quote
+
+SpeakerCue = Literal[
+    "attribution_verb",  # subject of a speech verb next to the quote
+    "pronoun_antecedent",  # that subject was "he"/"they"/"the ministry", resolved backwards
+    "colon_intro",  # the sentence introducing the quote with a colon names the speaker
+    "previous_quote",  # an unattributed quote continuing the previous quote's speaker
+    "nearest_entity",  # no attribution: the nearest person or body before the quote
+    "none",
+]
+
+#: Lemmas of verbs that attribute words to someone (direct or reported speech).
+SPEECH_VERBS = frozenset(
+    """
+    say tell add state declare warn claim insist deny accuse announce note explain write tweet
+    post report confirm acknowledge admit allege argue assert stress emphasise emphasize reiterate
+    repeat recall describe call urge ask reply respond answer retort comment remark observe
+    testify recount conclude predict promise vow pledge threaten maintain contend suggest
+    believe estimate quote cite read publish reveal disclose charge complain lament concede
+    shout scream yell cry whisper order
+    """.split()
+)
+
+#: Speech verbs that govern a reported clause ("said that ...").
+REPORTING_VERBS = frozenset(
+    """
+    say tell add state declare warn claim insist announce note explain write tweet post report
+    confirm acknowledge admit allege argue assert stress emphasise emphasize reiterate repeat
+    maintain contend suggest estimate reveal disclose charge complain concede testify
+    """.split()
+)
+
+OPENING_DOUBLE = "\u201c\u201e\u00ab"
+CLOSING_DOUBLE = "\u201d\u00bb"
+OPENING_SINGLE = "\u2018"
+CLOSING_SINGLE = "\u2019"
+_BEFORE_OPENING = set(" \t\n([{/\u2014\u2013-:;,") | set(OPENING_DOUBLE) | {'"'}
+_MAX_SINGLE_QUOTE = 400
+_SCARE_QUOTE_WORDS = 3
+_ELISIONS = ("em ", "til ", "tis ", "twas ", "n ", "cause ")
+_SPEAKER_LABEL = re.compile(r"((?:[A-Z][\w'\u2019.-]*)(?:\s+[A-Z][\w'\u2019.-]*){0,3})\s*:\s+")
+_SENTENCE_END = re.compile(r"[.!?](?=[\s\u201d\"']*(?:\s|$))")
+
+
+@dataclass(frozen=True)
+class QuoteCandidate:
+    """One quote the rules found, with the speakers a model may choose among."""
+
+    quote: Quote
+    speaker_options: list[str]
+    speaker_cue: SpeakerCue
+
+
+@dataclass
+class _Found:
+    """A quote while it is being found: character spans, then attribution."""
+
+    start: int  # quote text (without marks)
+    end: int
+    outer_start: int  # including marks, or the whole block paragraph
+    outer_end: int
+    mode: Literal["direct", "indirect"]
+    source: Literal["marks", "block", "reported"]
+    verb: Optional[Token] = None
+    speaker: Optional[Speaker] = None
+    cue: SpeakerCue = "none"
+    parent: Optional["_Found"] = None
+    adjacent_attribution: bool = False
+    children: list["_Found"] = field(default_factory=list)
+
+
+def find_quotes(doc: Doc) -> list[QuoteCandidate]:
+    """Every direct and indirect quote in ``doc``, in article order.
+
+    ``nested_in`` indexes this returned list; a caller that drops candidates must re-index.
+    """
+    return _QuoteFinder(doc).run()
+
+
+class _QuoteFinder:
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.speakers = SpeakerIndex(doc)
+        self.paragraphs = _paragraphs(self.text)
+        self._token_starts = [t.idx for t in doc]
+
+    # -- pipeline ----------------------------------------------------------------------------
+
+    def run(self) -> list[QuoteCandidate]:
+        marked = self._marked_quotes()
+        blocks = self._block_quotes(marked)
+        top = sorted([q for q in marked if q.parent is None] + blocks, key=lambda q: q.start)
+        for quote in marked:
+            if quote.parent is None:
+                for block in blocks:
+                    if block.start <= quote.outer_start and quote.outer_end <= block.end:
+                        quote.parent = block
+        top = [q for q in top if q.parent is None]
+        for i, quote in enumerate(top):
+            self._attribute(quote, top[:i])
+        nested = [q for q in marked if q.parent is not None]
+        for quote in nested:
+            self._attribute_nested(quote)
+        direct = [q for q in top + nested if self._is_speech(q)]
+        reported = self._reported(direct)
+        found = sorted(direct + reported, key=lambda q: (q.start, -q.end))
+        return self._candidates(found)
+
+    def _candidates(self, found: list[_Found]) -> list[QuoteCandidate]:
+        index = {id(q): i for i, q in enumerate(found)}
+        out: list[QuoteCandidate] = []
+        for quote in found:
+            text = self.text[quote.start : quote.end]
+            speaker = quote.speaker
+            out.append(
+                QuoteCandidate(
+                    quote=Quote(
+                        text=text,
+                        speaker=speaker.name if speaker else None,
+                        speaker_role=speaker.role if speaker else None,
+                        mode=quote.mode,
+                        nested_in=index.get(id(quote.parent)) if quote.parent is not None else None,
+                        evidence=Evidence(start=quote.start, end=quote.end, text=text),
+                    ),
+                    speaker_options=self.speakers.options(quote.start, speaker.name if speaker else None),
+                    speaker_cue=quote.cue if speaker else "none",
+                )
+            )
+        return out
+
+    # -- quote marks -------------------------------------------------------------------------
+
+    def _marked_quotes(self) -> list[_Found]:
+        doubles = [self._found_marks(a, b) for a, b in _double_quoted(self.text, self.paragraphs)]
+        doubles = [q for q in doubles if q is not None]
+        singles: list[_Found] = []
+        for para_start, para_end in self.paragraphs:
+            for a, b in _single_quoted(self.text, para_start, para_end):
+                quote = self._found_marks(a, b)
+                if quote is None:
+                    continue
+                for outer in doubles:
+                    if outer.start <= a and b <= outer.end:
+                        quote.parent = outer
+                if quote.parent is None and any(d.outer_start <= a < d.outer_end for d in doubles):
+                    continue
+                singles.append(quote)
+        for quote in doubles:
+            for outer in doubles:
+                if outer is not quote and outer.start <= quote.outer_start and quote.outer_end <= outer.end:
+                    quote.parent = outer
+        return sorted(doubles + singles, key=lambda q: q.start)
+
+    def _found_marks(self, open_at: int, close_at: int) -> Optional[_Found]:
+        """Trimmed text between an opening mark at ``open_at`` and a closing one at ``close_at``
+        (``close_at`` may be a paragraph end when the closing mark is missing)."""
+        start, end = _trim(self.text, open_at + 1, close_at)
+        if end <= start:
+            return None
+        outer_end = close_at + 1 if close_at < len(self.text) and _is_mark(self.text[close_at]) else close_at
+        return _Found(start, end, open_at, outer_end, "direct", "marks")
+
+    def _block_quotes(self, marked: list[_Found]) -> list[_Found]:
+        """Paragraphs with no marks after a colon-ended introduction that names a speaker."""
+        blocks: list[_Found] = self._answers()
+        for (intro_start, intro_end), (start, end) in zip(self.paragraphs, self.paragraphs[1:]):
+            intro = self.text[intro_start:intro_end].rstrip()
+            body = self.text[start:end]
+            if not intro.endswith(":") or _is_mark(body[:1]) or len(body.split()) < 5:
+                continue
+            colon = intro_start + len(intro) - 1
+            verb = self._introducing_verb(colon)
+            if verb is None:
+                continue
+            s, e = _trim(self.text, start, end)
+            block = _Found(s, e, start, end, "direct", "block", verb=verb)
+            self._speaker_from_verb(block, verb, cue="colon_intro")
+            if block.speaker is not None:
+                block.adjacent_attribution = True
+                blocks.append(block)
+        return blocks
+
+    def _answers(self) -> list[_Found]:
+        """Interview transcripts: an "A:" paragraph is the interviewee's words, a "Name:"
+        paragraph that person's."""
+        blocks: list[_Found] = []
+        interviewee: Optional[Speaker] = None
+        for start, end in self.paragraphs:
+            label = _SPEAKER_LABEL.match(self.text, start, end)
+            if label is None or label.group(1).lower() in {"q", "question"}:
+                continue
+            s, e = _trim(self.text, label.end(), end)
+            if e - s < 2:
+                continue
+            name = label.group(1)
+            if name.lower() in {"a", "answer"}:
+                interviewee = interviewee or self._interviewee()
+                speaker = interviewee
+            else:
+                people = [m for m in self.speakers.mentions if m.label == "PERSON" and same_speaker(m.text, name)]
+                if not people:
+                    continue
+                full = self.speakers.fullest(people[0].text)
+                speaker = Speaker(full, self.speakers.role_of(full))
+            blocks.append(_Found(s, e, start, end, "direct", "block", speaker=speaker, cue="colon_intro", adjacent_attribution=True))
+        return blocks
+
+    def _interviewee(self) -> Optional[Speaker]:
+        """The person an interview is with: the first named person who is a subject before
+        the first answer, else the most mentioned person."""
+        people = [m for m in self.speakers.subjects if m.label == "PERSON" and _has_capital(m.text)]
+        if not people:
+            counts: dict[str, int] = {}
+            for m in self.speakers.mentions:
+                if m.label == "PERSON":
+                    full = self.speakers.fullest(m.text)
+                    counts[full] = counts.get(full, 0) + 1
+            if not counts:
+                return None
+            name = max(counts, key=lambda k: counts[k])
+        else:
+            name = self.speakers.fullest(people[0].text)
+        return Speaker(name, self.speakers.role_of(name))
+
+    def _introducing_verb(self, colon: int) -> Optional[Token]:
+        """The verb of the sentence ending at ``colon`` if it can introduce someone's words:
+        a speech verb, or any finite verb whose subject is a named person or body (an outlet
+        whose text is reproduced)."""
+        token = self._token_at(colon)
+        if token is None:
+            return None
+        sentence = [t for t in token.sent if t.idx < colon]
+        speech = [t for t in sentence if _is_speech_verb(t)]
+        if speech:
+            return speech[-1]
+        root = token.sent.root
+        subject = subject_of(root) if root.pos_ in {"VERB", "AUX"} else None
+        if subject is not None and subject.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}:
+            return root
+        return None
+
+    # -- attribution -------------------------------------------------------------------------
+
+    def _attribute(self, quote: _Found, earlier: list[_Found]) -> None:
+        if quote.source == "block":
+            return
+        paragraph = self._paragraph_of(quote.outer_start)
+        previous_end = max([q.outer_end for q in earlier if q.outer_end <= quote.outer_start], default=0)
+        before_start = max(paragraph[0], previous_end, self._sentence_start(quote.outer_start, paragraph[0]))
+        after_end = self._attribution_end(quote.outer_end, paragraph[1])
+        before = [t for t in self._tokens(before_start, quote.outer_start) if _is_speech_verb(t)]
+        after = [t for t in self._tokens(quote.outer_end, after_end) if _is_speech_verb(t)][:1]
+        lead_in = self.text[before[-1].idx + len(before[-1]) : quote.outer_start] if before else ""
+        if before and len(lead_in.strip(" ,:\u2014-")) == 0 and self._speaker_from_verb(
+            quote, before[-1], "colon_intro" if ":" in lead_in else "attribution_verb"
+        ):
+            quote.adjacent_attribution = True
+            return
+        if after and self._speaker_from_verb(quote, after[0]):
+            quote.adjacent_attribution = self._tokens(quote.outer_end, after[0].idx).__len__() <= 8
+            return
+        if before and self._speaker_from_verb(quote, before[-1]):
+            return
+        governing = self._governing_speech_verb(quote)
+        if governing is not None and self._speaker_from_verb(quote, governing):
+            return
+        according = self._according_to(before_start, after_end)
+        if according is not None:
+            quote.speaker, quote.cue = according, "attribution_verb"
+            return
+        intro_colon = self._previous_paragraph_colon(paragraph)
+        if intro_colon is not None and paragraph[0] == quote.outer_start:
+            verb = self._introducing_verb(intro_colon)
+            if verb is not None and self._speaker_from_verb(quote, verb, "colon_intro"):
+                quote.adjacent_attribution = True
+                return
+        continued = self._continued_speaker(quote, earlier, paragraph)
+        if continued is not None:
+            quote.speaker, quote.cue = continued.speaker, "previous_quote"
+            return
+        nearest = self.speakers.nearest_before(quote.outer_start, {"PERSON", "ORG"})
+        if nearest is not None:
+            name = self.speakers.fullest(nearest.text, nearest.label)
+            quote.speaker = Speaker(name, nearest.role or self.speakers.role_of(name))
+            quote.cue = "nearest_entity"
+
+    def _attribute_nested(self, quote: _Found) -> None:
+        """A quote inside a quote: the subject of the speech verb before it inside the outer
+        quote ("they say: '...'"); "I"/"we" is the outer speaker."""
+        outer = quote.parent
+        assert outer is not None
+        start = max(outer.start, self._sentence_start(quote.outer_start, outer.start))
+        verbs = [t for t in self._tokens(start, quote.outer_start) if _is_speech_verb(t)]
+        verbs += [t for t in self._tokens(quote.outer_end, self._attribution_end(quote.outer_end, outer.end)) if _is_speech_verb(t)][:1]
+        for verb in verbs:
+            subject = subject_of(verb)
+            if subject is not None and subject.lower_ in {"i", "we"}:
+                quote.speaker, quote.cue = outer.speaker, outer.cue
+                quote.adjacent_attribution = True
+                return
+            if self._speaker_from_verb(quote, verb):
+                quote.adjacent_attribution = True
+                return
+
+    def _speaker_from_verb(self, quote: _Found, verb: Token, cue: SpeakerCue = "attribution_verb") -> bool:
+        subject = subject_of(verb)
+        if subject is None:
+            subject = next(
+                (c for c in verb.children if c.dep_ in {"dobj", "attr", "npadvmod"} and c.ent_type_ in {"PERSON", "ORG"}),
+                None,
+            )
+        if subject is None:
+            return False
+        if subject.lower_ in {"i", "we"} and quote.parent is None:
+            return False
+        speaker = self.speakers.resolve(subject)
+        if speaker is None:
+            return False
+        if subject.pos_ == "PRON" and subject.lower_ in {"it"}:
+            return False
+        quote.verb, quote.speaker = verb, _with_possessor(speaker, subject, self.speakers)
+        quote.cue = "pronoun_antecedent" if speaker.via_antecedent and cue == "attribution_verb" else cue
+        return True
+
+    def _governing_speech_verb(self, quote: _Found) -> Optional[Token]:
+        """For a quote inside a sentence ("called the strike 'a massacre'"): the speech verb the
+        quoted words hang from."""
+        tokens = self._tokens(quote.start, quote.end)
+        if not tokens:
+            return None
+        inside = {t.i for t in tokens}
+        head = next((t for t in tokens if t.head.i not in inside), tokens[0])
+        for _ in range(8):
+            if head.head is head:
+                break
+            head = head.head
+            if not (quote.outer_start <= head.idx < quote.outer_end) and _is_speech_verb(head):
+                return head
+        return None
+
+    def _according_to(self, start: int, end: int) -> Optional[Speaker]:
+        for token in self._tokens(start, end):
+            if token.lower_ == "according":
+                target = _according_object(token)
+                if target is not None:
+                    return self.speakers.resolve(target)
+        return None
+
+    def _continued_speaker(self, quote: _Found, earlier: list[_Found], paragraph: tuple[int, int]) -> Optional[_Found]:
+        """An unattributed quote right after another quote (same or previous paragraph) keeps
+        its speaker: news attributes a run of quotes once."""
+        if not earlier:
+            return None
+        previous = earlier[-1]
+        if previous.speaker is None:
+            return None
+        index = self.paragraphs.index(paragraph) if paragraph in self.paragraphs else -1
+        previous_paragraph = self.paragraphs[index - 1] if index > 0 else None
+        same = paragraph[0] <= previous.outer_start
+        adjacent = previous_paragraph is not None and previous_paragraph[0] <= previous.outer_start
+        return previous if same or adjacent else None
+
+    def _is_speech(self, quote: _Found) -> bool:
+        """Scare quotes and titles are not speech: a short quoted phrase, or Title Case words,
+        with no speech verb next to them."""
+        if quote.source == "block" or quote.adjacent_attribution:
+            return True
+        if quote.parent is None and self._governing_speech_verb(quote) is not None:
+            return True
+        text = self.text[quote.start : quote.end]
+        words = text.split()
+        if len(words) <= _SCARE_QUOTE_WORDS and not text.rstrip().endswith(("!", "?", ".")):
+            return False
+        if len(words) <= 8 and all(w[:1].isupper() or w.lower() in {"of", "the", "and", "in", "for", "a", "to", "on"} for w in words):
+            return not all(w[:1].isupper() for w in words[1:]) and text.rstrip().endswith((".", "!", "?"))
+        return True
+
+    # -- reported speech ---------------------------------------------------------------------
+
+    def _reported(self, direct: list[_Found]) -> list[_Found]:
+        covered = [(q.outer_start, q.outer_end) for q in direct if q.parent is None]
+
+        def overlaps(a: int, b: int) -> bool:
+            """A reported clause may hold a short quoted phrase ("said the army only hit
+            'terrorist positions'") but not be, or sit in, a direct quote."""
+            for s, e in covered:
+                if a < e and s < b and not (a < s and e <= b + 1 and (e - s) < 0.7 * (b - a)):
+                    return True
+            return False
+
+        found: list[_Found] = []
+        for token in self.doc:
+            if overlaps(token.idx, token.idx + 1):
+                continue
+            if token.lemma_.lower() in REPORTING_VERBS and token.pos_ in {"VERB", "AUX"}:
+                if any(c.dep_ == "neg" for c in token.children):
+                    continue
+                clause = next((c for c in token.children if c.dep_ == "ccomp"), None)
+                span = _clause_span(clause) if clause is not None else self._fronted_clause(token)
+                if span is None or overlaps(*span):
+                    continue
+                quote = _Found(span[0], span[1], span[0], span[1], "indirect", "reported", verb=token)
+                if self._speaker_from_verb(quote, token):
+                    found.append(quote)
+            elif token.lower_ == "according":
+                target = _according_object(token)
+                span = _according_clause(token)
+                if target is None or span is None or overlaps(*span):
+                    continue
+                speaker = self.speakers.resolve(target)
+                if speaker is None:
+                    continue
+                found.append(_Found(span[0], span[1], span[0], span[1], "indirect", "reported", speaker=speaker, cue="attribution_verb"))
+        return found
+
+    def _fronted_clause(self, verb: Token) -> Optional[tuple[int, int]]:
+        """"<clause>, X said." when the parser did not link the clause: the sentence up to the
+        comma before the attribution, if the attribution ends the sentence."""
+        sentence = verb.sent
+        subject = subject_of(verb)
+        attribution = [t for t in verb.subtree]
+        first = min([t.i for t in attribution] + ([subject.left_edge.i] if subject is not None else []))
+        rest = [t for t in sentence if t.i > verb.i and not t.is_punct and t.dep_ not in {"npadvmod", "prep", "pobj", "det", "compound", "amod"}]
+        if rest or first <= sentence.start + 2:
+            return None
+        comma = self.doc[first - 1]
+        if comma.text not in {",", "\u2014"}:
+            return None
+        tokens = [t for t in sentence if t.i < comma.i]
+        while tokens and (tokens[0].is_punct or tokens[0].is_space):
+            tokens.pop(0)
+        if len(tokens) < 3 or any(_is_mark(t.text) for t in tokens[:1]):
+            return None
+        return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+
+    # -- positions ---------------------------------------------------------------------------
+
+    def _tokens(self, start: int, end: int) -> list[Token]:
+        i = bisect_left(self._token_starts, start)
+        j = bisect_left(self._token_starts, end)
+        return list(self.doc[i:j])
+
+    def _token_at(self, offset: int) -> Optional[Token]:
+        i = bisect_left(self._token_starts, offset + 1) - 1
+        return self.doc[i] if 0 <= i < len(self.doc) else None
+
+    def _paragraph_of(self, offset: int) -> tuple[int, int]:
+        for paragraph in self.paragraphs:
+            if paragraph[0] <= offset < paragraph[1]:
+                return paragraph
+        return (offset, offset)
+
+    def _sentence_start(self, offset: int, floor: int) -> int:
+        """Start of the sentence holding ``offset`` by punctuation (spaCy splits badly around
+        quote marks)."""
+        best = floor
+        for match in _SENTENCE_END.finditer(self.text, floor, offset):
+            end = match.end()
+            if not _is_abbreviation(self.text, match.start()):
+                best = end
+        return best
+
+    def _attribution_end(self, offset: int, ceiling: int) -> int:
+        """Where the attribution after a closing mark can end: the sentence end or the next
+        opening quote mark, at most ~200 characters on."""
+        limit = min(ceiling, offset + 200)
+        for match in _SENTENCE_END.finditer(self.text, offset, limit):
+            if not _is_abbreviation(self.text, match.start()):
+                limit = match.start()
+                break
+        for i in range(offset, limit):
+            if self.text[i] in OPENING_DOUBLE or (self.text[i] == '"' and i > offset):
+                return i
+        return limit
+
+    def _previous_paragraph_colon(self, paragraph: tuple[int, int]) -> Optional[int]:
+        if paragraph not in self.paragraphs:
+            return None
+        index = self.paragraphs.index(paragraph)
+        if index == 0:
+            return None
+        start, end = self.paragraphs[index - 1]
+        intro = self.text[start:end].rstrip()
+        return start + len(intro) - 1 if intro.endswith(":") else None
+
+
+# -- quote-mark scanning (pure character work) -------------------------------------------------
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Non-empty lines as (start, end) offsets, leading and trailing spaces excluded."""
+    out = []
+    for match in re.finditer(r"[^\n]+", text):
+        start, end = _trim(text, match.start(), match.end())
+        if end > start:
+            out.append((start, end))
+    return out
+
+
+def _double_quoted(text: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(opening mark, closing mark) offsets of double-quoted passages. A quote left open at a
+    paragraph's end continues when the next paragraph opens with a quote mark; otherwise it is
+    closed at the paragraph end if it is long enough to be speech."""
+    spans: list[tuple[int, int]] = []
+    open_at: Optional[int] = None
+    for n, (start, end) in enumerate(paragraphs):
+        i = start
+        if open_at is not None:
+            i = start + 1  # the reopening mark of a multi-paragraph quote
+        while i < end:
+            char = text[i]
+            if open_at is None:
+                if char in OPENING_DOUBLE or (char == '"' and _opens(text, i)):
+                    open_at = i
+            elif char in CLOSING_DOUBLE or char == '"':
+                spans.append((open_at, i))
+                open_at = None
+            elif char in OPENING_DOUBLE:
+                open_at = i  # a stray unclosed mark: start again here
+            i += 1
+        if open_at is not None:
+            following = paragraphs[n + 1] if n + 1 < len(paragraphs) else None
+            if following is not None and (text[following[0]] in OPENING_DOUBLE or text[following[0]] == '"'):
+                continue
+            if len(text[open_at:end].split()) >= 4:
+                spans.append((open_at, end))
+            open_at = None
+    return spans
+
+
+def _single_quoted(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Single marks used as quote marks inside one paragraph, telling them from apostrophes:
+    an opening mark follows a space or an opening mark and precedes a letter; a closing mark
+    follows a non-space and precedes no letter."""
+    spans = []
+    i = start
+    while i < end:
+        char = text[i]
+        if char in (OPENING_SINGLE, "'") and _opens_single(text, i):
+            close = _closing_single(text, i + 1, min(end, i + _MAX_SINGLE_QUOTE))
+            if close is not None:
+                spans.append((i, close))
+                i = close + 1
+                continue
+        i += 1
+    return spans
+
+
+def _opens(text: str, i: int) -> bool:
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before in _BEFORE_OPENING or before.isspace()) and not after.isspace()
+
+
+def _opens_single(text: str, i: int) -> bool:
+    if not _opens(text, i) or not text[i + 1 : i + 2].isalpha():
+        return False
+    return not text[i + 1 : i + 7].lower().startswith(_ELISIONS)
+
+
+def _closing_single(text: str, start: int, end: int) -> Optional[int]:
+    candidates = []
+    for j in range(start, end):
+        if text[j] in (CLOSING_SINGLE, "'"):
+            before = text[j - 1]
+            after = text[j + 1] if j + 1 < len(text) else " "
+            if not before.isspace() and not after.isalnum():
+                candidates.append(j)
+        elif text[j] in OPENING_SINGLE:
+            break
+    for j in candidates:
+        after = text[j + 1 : j + 3]
+        possessive = text[j - 1] in "sS" and after[:1] == " " and after[1:2].islower()
+        if possessive and any(_strong_close(text, k) for k in candidates if k > j):
+            continue
+        return j
+    return None
+
+
+def _strong_close(text: str, j: int) -> bool:
+    after = text[j + 1 : j + 2]
+    return after == "" or after in ",.;:!?)\u201d\"\n" or text[j - 1] in ",.!?"
+
+
+def _is_mark(char: str) -> bool:
+    return bool(char) and char in OPENING_DOUBLE + CLOSING_DOUBLE + OPENING_SINGLE + CLOSING_SINGLE + "\"'"
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink a span past spaces (and a trailing comma, which belongs to the attribution)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
+        end -= 1
+    return start, end
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """"Gen." / "U.S." / "Mr." are not sentence ends."""
+    word = re.search(r"(\S+)$", text[max(0, dot - 12) : dot + 1])
+    if word is None:
+        return False
+    token = word.group(1).lower().strip("\"'\u201c\u2018(")
+    return token.rstrip(".") in {"mr", "mrs", "ms", "dr", "gen", "lt", "col", "sgt", "brig", "capt", "maj", "st", "no", "rep", "sen", "gov", "jr", "sr"} or bool(
+        re.fullmatch(r"(?:[a-z]\.)+", token)
+    )
+
+
+# -- grammar helpers ---------------------------------------------------------------------------
+
+
+def _has_capital(text: str) -> bool:
+    return any(word[:1].isupper() for word in text.split())
+
+
+def _is_speech_verb(token: Token) -> bool:
+    return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in SPEECH_VERBS
+
+
+def _clause_span(clause: Token) -> Optional[tuple[int, int]]:
+    """The reported clause as character offsets: the complement's subtree without a leading
+    "that" and without trailing punctuation."""
+    tokens = sorted(clause.subtree, key=lambda t: t.i)
+    while tokens and (tokens[0].dep_ == "mark" and tokens[0].lower_ == "that" or tokens[0].is_punct):
+        tokens.pop(0)
+    while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "cc"):
+        tokens.pop()
+    if len(tokens) < 3:
+        return None
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+
+
+def _according_object(according: Token) -> Optional[Token]:
+    for child in according.children:
+        if child.lower_ == "to":
+            for grandchild in child.children:
+                if grandchild.dep_ == "pobj":
+                    return grandchild
+        if child.dep_ == "pobj":
+            return child
+    return None
+
+
+def _according_clause(according: Token) -> Optional[tuple[int, int]]:
+    """"X happened, according to Y" -> "X happened": the sentence minus the "according to"
+    phrase, keeping the side that holds the clause's verb."""
+    phrase = sorted(according.subtree, key=lambda t: t.i)
+    sentence = according.sent
+    left = [t for t in sentence if t.i < phrase[0].i]
+    right = [t for t in sentence if t.i > phrase[-1].i]
+    head = according.head
+    side = left if left and head.i < phrase[0].i else right
+    while side and (side[0].is_punct or side[0].dep_ == "cc"):
+        side = side[1:]
+    while side and side[-1].is_punct:
+        side = side[:-1]
+    if len(side) < 3:
+        return None
+    return side[0].idx, side[-1].idx + len(side[-1])
+
+
+def _with_possessor(speaker: Speaker, subject: Token, speakers: SpeakerIndex) -> Speaker:
+    """"X's statement said" -> X: a document speaks for its owner."""
+    if subject.lemma_.lower() in {"statement", "report", "text", "communique", "message", "post", "letter", "tweet"}:
+        owner = next((c for c in subject.children if c.dep_ == "poss"), None)
+        if owner is not None:
+            resolved = speakers.resolve(owner)
+            if resolved is not None:
+                return resolved
+    return speaker
+
+
+__all__ = ["QuoteCandidate", "SpeakerCue", "SPEECH_VERBS", "REPORTING_VERBS", "find_quotes", "noun_phrase"]
