@@ -581,7 +581,11 @@ class _ClientBase:
 
 
 class ModelClient(_ClientBase):
-    """Asks a model for validated pydantic objects; the project's only synchronous road to a model."""
+    """Asks a model for validated pydantic objects; the project's only synchronous road to a model.
+
+    ``server`` shares an already running :class:`EmbeddedServer` (the client then does not stop
+    it); ``http_client`` (an ``openai.DefaultHttpxClient``) adds proxies or request hooks.
+    """
 
     def __init__(
         self,

@@ -21,7 +21,7 @@ from summarizer.strategies import STRATEGY_NAMES, StrategyResult
 
 #: Which hybrid questions the small embedded model is asked: only those the eval shows it helps
 #: (see README, "Strategies"). Capable models get every question.
-EMBEDDED_QUESTIONS: frozenset[str] = frozenset()
+EMBEDDED_QUESTIONS: frozenset[str] = frozenset({"speaker"})
 CAPABLE_MODEL_QUESTIONS: frozenset[str] = frozenset({"speaker", "casualty_check", "summary", "additions"})
 
 DEFAULT_MAX_ARTICLE_CHARS = 1_000_000

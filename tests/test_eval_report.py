@@ -15,16 +15,29 @@ from summarizer.evaluation.report import (
     run_eval,
     write_report,
 )
-from summarizer.evaluation.scoring import TOKEN_CLAIMS, EvalScores, FieldScore, ScoringOptions
+from summarizer.evaluation.scoring import (
+    TOKEN_CLAIMS,
+    EvalScores,
+    FieldScore,
+    ScoringOptions,
+)
 from summarizer.figures import parse_figure
-from summarizer.schema import ArticleRecord, CasualtyReport, Evidence, Extraction, Provenance, Quote, Usage
+from summarizer.schema import (
+    ArticleRecord,
+    CasualtyReport,
+    Evidence,
+    Extraction,
+    Provenance,
+    Quote,
+    Usage,
+)
 
 TEXT = (
     "Shelling killed 14 people in the northern town on Tuesday, the civil defence said. "
     '"The hospital is full," said Dr Amal Haddad. Another 30 people were wounded. '
     "The army said it had only targeted fighters."
 )
-OPTIONS = ScoringOptions(claims=TOKEN_CLAIMS)
+OPTIONS = ScoringOptions(claim_matcher=TOKEN_CLAIMS)
 
 
 def evidence(text: str) -> Evidence:

@@ -169,3 +169,19 @@ def test_stdin_jsonl_or_plain_text() -> None:
 def test_missing_path_is_a_problem_not_an_exception(tmp_path: Path) -> None:
     [problem] = list(iter_articles([str(tmp_path / "nope.txt")]))
     assert isinstance(problem, InputProblem) and problem.kind == "unreadable"
+
+
+def test_jsonl_is_decoded_line_by_line(tmp_path: Path) -> None:
+    """A legacy-encoded line is detected on its own; an undecodable line is one problem, not a lost file."""
+    path = tmp_path / "mixed.jsonl"
+    legacy = json.dumps({"id": "fr", "text": "Le caf\u00e9 a \u00e9t\u00e9 touch\u00e9, selon la police."}, ensure_ascii=False)
+    path.write_bytes(
+        b"\xef\xbb\xbf" + json.dumps({"id": "u", "text": ARTICLE}).encode() + b"\n"
+        + legacy.encode("cp1252") + b"\n"
+        + bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D]) * 40 + b"\n"
+        + json.dumps({"id": "last", "text": ARTICLE}).encode() + b"\n"
+    )
+    items = _by_id(list(iter_articles([str(path)])))
+    assert set(items) == {"u", "fr", "mixed:3", "last"}
+    assert items["fr"].text == "Le caf\u00e9 a \u00e9t\u00e9 touch\u00e9, selon la police." and items["fr"].encoding == "cp1252"
+    assert items["mixed:3"].kind == "undecodable" and items["mixed:3"].origin == f"{path}:3"

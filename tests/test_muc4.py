@@ -8,9 +8,9 @@ import pytest
 
 from summarizer.evaluation.muc4 import (
     MUC4_DIR,
+    Muc4Article,
     Template,
     casualties_from_template,
-    Muc4Article,
     load_muc4,
     muc4_available,
     parse_filler,

@@ -42,7 +42,7 @@ ARTICLE = (
     "About 200 people were wounded across Syria, according to the Syrian Observatory for Human Rights."
 )
 CHECK_FILE = Path(__file__).resolve().parents[1] / "evals" / "claim_similarity_check.jsonl"
-TOKENS = ScoringOptions(claims=TOKEN_CLAIMS)
+TOKENS = ScoringOptions(claim_matcher=TOKEN_CLAIMS)
 
 
 def span(text: str) -> Evidence:
@@ -171,7 +171,7 @@ def test_victim_group_must_agree() -> None:
     gold = Extraction(casualties=[casualty("11", "11 children", group="children")])
     predicted = Extraction(casualties=[casualty("11", "11 children", group="civilians")])
     assert score(gold, predicted).fields["casualties"].tp == 0
-    loose = ScoringOptions(claims=TOKEN_CLAIMS, match_victim_group=False)
+    loose = ScoringOptions(claim_matcher=TOKEN_CLAIMS, match_victim_group=False)
     assert score(gold, predicted, loose).fields["casualties"].tp == 1
 
 
@@ -312,12 +312,12 @@ def test_aggregate_micro_averages_and_pools() -> None:
 
 
 def test_default_claim_matcher_is_token_overlap() -> None:
-    assert ScoringOptions().claims is TOKEN_CLAIMS
+    assert ScoringOptions().claim_matcher is TOKEN_CLAIMS
     assert score_article(gold_extraction(), gold_extraction(), ARTICLE).claim_matcher == "tokens>=0.3"
 
 
 def test_casualties_only_mode_ignores_other_fields() -> None:
-    options = ScoringOptions(fields=("casualties",), secondary=False, claims=TOKEN_CLAIMS)
+    options = ScoringOptions(fields=("casualties",), secondary=False, claim_matcher=TOKEN_CLAIMS)
     result = score(gold_extraction(), Extraction(casualties=gold_extraction().casualties), options)
     assert list(result.fields) == ["casualties"] and result.secondary == {}
     assert result.claim_matcher is None

@@ -87,7 +87,7 @@ def eval_command(gold_path, split, muc4_dir, strategies, questions, limit, ids, 
         from summarizer.evaluation import muc4
 
         golds = list(muc4.load_muc4(muc4_dir))
-        options = ScoringOptions(fields=("casualties",))
+        options = muc4.MUC4_OPTIONS
     else:
         golds = load_gold(gold_path or GOLD_DIR, split=None if split == "all" else split)
         options = ScoringOptions()
@@ -130,7 +130,8 @@ def eval_command(gold_path, split, muc4_dir, strategies, questions, limit, ids, 
                     "gold": "muc4" if muc4_dir else str(gold_path or "evals/gold"), "split": split,
                     "articles": len(golds), "limit": limit}
             write_report(run.scores, run.per_article, target / "report.json", target / "report.md", meta)
-            _write_view(golds, run, target / "view.html")
+            if muc4_dir is None:  # MUC-4 gold has no evidence spans to draw
+                _write_view(golds, run, target / "view.html")
             flat_by_strategy[label] = run.scores.flat()
             if first_report is None:
                 first_report = target / "report.json"

@@ -47,7 +47,7 @@ MESSAGES_FILE = "tst4-muc4.mixed-case"
 KEYS_FILE = "key-tst4.v2"
 
 #: Casualties only, no secondary fields (MUC-4 has none of ours), victim typing not matched.
-MUC4_OPTIONS = ScoringOptions(fields=CASUALTIES_ONLY, secondary=False, match_victim_group=False, claims=TOKEN_CLAIMS)
+MUC4_OPTIONS = ScoringOptions(fields=CASUALTIES_ONLY, secondary=False, match_victim_group=False, claim_matcher=TOKEN_CLAIMS)
 
 _MESSAGE_ID_RE = re.compile(r"^(TST4-MUC4-\d{4})\s*$", re.MULTILINE)
 _SLOT_RE = re.compile(r"^(\d+)\.\s+([A-Z][A-Z :]*?[A-Z])\s{2,}(.*?)\s*$")
@@ -224,9 +224,7 @@ def victim_group(descriptions: Iterable[str], target_type: str) -> str:
             return group
     types = {t.strip() for t in target_type.lstrip("? ").split("/") if t.strip()}
     groups = {_TYPE_GROUPS.get(t, "other") for t in types}
-    if len(groups) == 1:
-        return groups.pop()
-    return "people" if groups else "people"
+    return groups.pop() if len(groups) == 1 else "people"  # no type, or a mix: unspecified
 
 
 def _outcome(effect: Optional[Filler], incident_type: str) -> Optional[str]:
@@ -298,6 +296,7 @@ def casualties_from_template(template: Template, text: str) -> list[Muc4Casualty
 
 
 def muc4_available(directory: Path = MUC4_DIR) -> bool:
+    """Whether both TST4 files are there (tests and benchmarks skip cleanly when not)."""
     return (directory / MESSAGES_FILE).is_file() and (directory / KEYS_FILE).is_file()
 
 
@@ -332,6 +331,8 @@ def score_muc4(article: Muc4Article, predicted: Extraction) -> ArticleScore:
 
 @dataclass(frozen=True)
 class Muc4Statistics:
+    """Counts that say what the benchmark can measure (see ``evals/MUC4.md``)."""
+
     messages: int
     messages_with_incidents: int
     incidents: int
@@ -344,6 +345,8 @@ class Muc4Statistics:
 
 
 def statistics(articles: Sequence[Muc4Article]) -> Muc4Statistics:
+    """Messages, incidents and casualty items of ``articles`` (``by_figure_kind`` counts items
+    with several alternatives as "alternatives")."""
     items = [c for a in articles for c in a.casualties]
     return Muc4Statistics(
         messages=len(articles),

@@ -124,8 +124,8 @@ def markdown_report(
 ) -> str:
     """The Markdown summary: tables first, per-article differences last."""
     out = ["# Eval report", ""]
-    out += [f"- **{key}**: {value}" for key, value in meta.items()]
-    out += [f"- **articles**: {scores.articles}", f"- **claim matcher**: {scores.claim_matcher or '–'}", ""]
+    facts = {**dict(meta), "articles scored": scores.articles, "claim matcher": scores.claim_matcher or "–"}
+    out += [f"- **{key}**: {value}" for key, value in facts.items()] + [""]
 
     out += ["## Fields", ""]
     out += _table(

@@ -50,7 +50,8 @@ import math
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Callable, Iterable, Literal, Optional, Protocol, Sequence, TypeVar
 
 import numpy as np
@@ -72,7 +73,11 @@ APPROXIMATE_TOLERANCE = 0.10
 
 
 class FieldScore(BaseModel):
-    """True positives, false positives and false negatives of one field, with P/R/F1."""
+    """True positives, false positives and false negatives of one field, with P/R/F1.
+
+    With nothing predicted and nothing to find, precision and recall are 1 (the article was
+    handled perfectly); with nothing predicted but gold items, precision is 0, and vice versa.
+    """
 
     tp: int = 0
     fp: int = 0
@@ -305,7 +310,7 @@ class EmbeddingSimilarity:
 
                 self._model = load_model(device=self._device)
             vectors = self._model.encode(missing, normalize_embeddings=True)  # type: ignore[attr-defined]
-            self._cache.update(zip(missing, (np.asarray(v) for v in vectors)))
+            self._cache.update(zip(missing, (np.asarray(v) for v in vectors), strict=True))
         return [self._cache[t] for t in texts]
 
     def __call__(self, a: str, b: str) -> float:
@@ -402,7 +407,7 @@ def optimal_pairs(
             if value is not None:
                 matrix[i, j] = min(max(value, 0.0), 1.0)
     rows, cols = linear_sum_assignment(matrix)
-    return [(int(i), int(j)) for i, j in zip(rows, cols) if matrix[i, j] < forbidden]
+    return [(int(i), int(j)) for i, j in zip(rows, cols, strict=True) if matrix[i, j] < forbidden]
 
 
 def _widened(figure: Figure) -> tuple[float, float]:
@@ -436,13 +441,13 @@ class ScoringOptions:
     ``fields``: which item lists count (:data:`CASUALTIES_ONLY` for benchmarks that label only
     casualties); ``secondary``: whether secondary-field accuracy is reported (off when the gold
     has no such labels); ``match_victim_group``: off for gold whose victim typing differs from
-    ours (MUC-4); ``claims``: the claim matcher.
+    ours (MUC-4); ``claim_matcher``: how claim texts are compared.
     """
 
     fields: tuple[FieldName, ...] = ALL_FIELDS
     secondary: bool = True
     match_victim_group: bool = True
-    claims: ClaimMatcher = dataclass_field(default_factory=default_claim_matcher)
+    claim_matcher: ClaimMatcher = dataclass_field(default_factory=default_claim_matcher)
 
 
 def _casualty_cost(options: ScoringOptions, article_length: int) -> Callable[[CasualtyLike, CasualtyLike], Optional[float]]:
@@ -523,7 +528,7 @@ def _score_field(
     elif field == "quotes":
         cost = _quote_cost(article_length)
     else:
-        cost = _claim_cost(options.claims)
+        cost = _claim_cost(options.claim_matcher)
     pairs = optimal_pairs(gold_items, predicted_items, cost)
     score = FieldScore(tp=len(pairs), fp=len(predicted_items) - len(pairs), fn=len(gold_items) - len(pairs))
     secondary: dict[str, Accuracy] = {}
@@ -596,7 +601,7 @@ def score_article(
     identifier = article_id or getattr(gold, "id", None) or getattr(predicted, "id", None) or ""
     result = ArticleScore(article_id=identifier)
     if "claims" in options.fields:
-        result.claim_matcher = options.claims.name
+        result.claim_matcher = options.claim_matcher.name
     for field in options.fields:
         score, secondary, diff = _score_field(
             field, list(getattr(gold, field)), list(getattr(predicted, field)), options, len(article)
