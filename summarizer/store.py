@@ -317,15 +317,12 @@ class _AtomicFile:
             self.discard()
 
 
-class JsonlWriter(_AtomicFile):
-    """One :class:`ArticleRecord` per line, as ``model_dump_json`` writes it."""
+class _AtomicTextFile(_AtomicFile):
+    """An atomic file written through a text handle: flushed, fsynced and closed on commit."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, newline: str) -> None:
         super().__init__(path)
-        self._handle: io.TextIOWrapper = open(self.temp_path, "w", encoding="utf-8", newline="\n")
-
-    def write(self, record: ArticleRecord) -> None:
-        self._handle.write(record.model_dump_json() + "\n")
+        self._handle: io.TextIOWrapper = open(self.temp_path, "w", encoding="utf-8", newline=newline)
 
     def commit(self) -> None:
         if self._done:
@@ -341,30 +338,26 @@ class JsonlWriter(_AtomicFile):
         super().discard()
 
 
-class CsvWriter(_AtomicFile):
+class JsonlWriter(_AtomicTextFile):
+    """One :class:`ArticleRecord` per line, as ``model_dump_json`` writes it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, newline="\n")
+
+    def write(self, record: ArticleRecord) -> None:
+        self._handle.write(record.model_dump_json() + "\n")
+
+
+class CsvWriter(_AtomicTextFile):
     """One row per article with the columns of :data:`FLAT_COLUMNS`."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        self._handle: io.TextIOWrapper = open(self.temp_path, "w", encoding="utf-8", newline="")
+        super().__init__(path, newline="")
         self._writer = csv.DictWriter(self._handle, fieldnames=FLAT_COLUMNS)
         self._writer.writeheader()
 
     def write(self, record: ArticleRecord) -> None:
         self._writer.writerow(flatten_record(record))
-
-    def commit(self) -> None:
-        if self._done:
-            return
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-        self._handle.close()
-        self._replace()
-
-    def discard(self) -> None:
-        if not self._handle.closed:
-            self._handle.close()
-        super().discard()
 
 
 class ParquetWriter(_AtomicFile):
