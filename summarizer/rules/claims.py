@@ -88,7 +88,7 @@ class _ClaimFinder:
         self.doc = doc
         self.text = doc.text
         self.quotes = list(quotes)
-        self.speakers = SpeakerIndex(doc)
+        self.speakers = SpeakerIndex.for_doc(doc)
         self._token_starts = [t.idx for t in doc]
         self.statements = self._statements()
 

@@ -108,7 +108,7 @@ class _QuoteFinder:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self.text = doc.text
-        self.speakers = SpeakerIndex(doc)
+        self.speakers = SpeakerIndex.for_doc(doc)
         self.paragraphs = _paragraphs(self.text)
         self._token_starts = [t.idx for t in doc]
 

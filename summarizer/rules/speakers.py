@@ -79,6 +79,9 @@ class Speaker:
     via_antecedent: bool = False
 
 
+_USER_DATA_KEY = "summarizer.speaker_index"
+
+
 class SpeakerIndex:
     """Every named person or body in one article, with fullest names and roles.
 
@@ -96,6 +99,14 @@ class SpeakerIndex:
             if mention.role and full not in self._roles:
                 self._roles[full] = mention.role
         self.subjects = self._subject_mentions(doc)
+
+    @classmethod
+    def for_doc(cls, doc: Doc) -> "SpeakerIndex":
+        """The index of ``doc``, built on first use and shared by every finder that reads it."""
+        index = doc.user_data.get(_USER_DATA_KEY)
+        if index is None:
+            index = doc.user_data[_USER_DATA_KEY] = cls(doc)
+        return index
 
     # -- names -------------------------------------------------------------------------------
 
