@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span, Token
 
 from summarizer.figures import FoundFigure, find_figures
 from summarizer.rules.nlp import starts_paragraph
+from summarizer.rules.speakers import SpeakerIndex
 from summarizer.schema import CasualtyReport, Evidence
 
 OUTCOME_VERBS = {
@@ -112,10 +113,10 @@ def find_casualties(doc: Doc) -> list[CasualtyCandidate]:
     text = doc.text
     candidates: list[CasualtyCandidate] = []
     last_source: Optional[tuple[str, int]] = None  # (name, sentence index)
-    names = _name_index(doc)
+    speakers = SpeakerIndex.for_doc(doc)
     sentences = list(doc.sents)
     for s_index, sentence in enumerate(sentences):
-        sentence_source = _sentence_source(sentence, names)
+        sentence_source = _sentence_source(sentence, speakers)
         if sentence_source:
             last_source = (sentence_source, s_index)
         carried = last_source[0] if last_source and s_index - last_source[1] <= 4 else None
@@ -123,7 +124,7 @@ def find_casualties(doc: Doc) -> list[CasualtyCandidate]:
             start = sentence.start_char + found.start
             end = sentence.start_char + found.end
             previous = candidates[-1] if candidates else None
-            candidate = _read_figure(doc, sentence, found, start, end, sentence_source or carried, names, previous)
+            candidate = _read_figure(doc, sentence, found, start, end, sentence_source or carried, speakers, previous)
             if candidate is not None:
                 candidates.append(candidate)
     _link_subsets(candidates, doc)
@@ -131,7 +132,7 @@ def find_casualties(doc: Doc) -> list[CasualtyCandidate]:
 
 
 def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: int,
-                 source: Optional[str], names: dict[str, str],
+                 source: Optional[str], speakers: SpeakerIndex,
                  previous: Optional["CasualtyCandidate"] = None) -> Optional[CasualtyCandidate]:
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
@@ -191,7 +192,7 @@ def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: 
         report=report,
         confidence=confidence,
         outcome_cue=cue.text if cue is not None else "",
-        source_options=_source_options(sentence, names, source),
+        source_options=_source_options(sentence, speakers, source),
         parent_hint=bool(_SUBSET_CUES.search(doc.text[sentence.start_char:end])),
     )
 
@@ -398,26 +399,16 @@ def _outcome_nearby(sentence: Span, number: Token) -> tuple[Optional[str], Optio
     return best[1], best[2]
 
 
-def _name_index(doc: Doc) -> dict[str, str]:
-    """Short forms -> fullest name: acronyms ("LCC") and last names ("Lavrov")."""
-    full_names = [e.text.strip() for e in doc.ents if e.label_ in ("ORG", "PERSON", "NORP", "GPE") and len(e.text.split()) > 1]
-    index: dict[str, str] = {}
-    for name in full_names:
-        cleaned = re.sub(r"^(?:the|The)\s+", "", name)
-        words = [w for w in re.split(r"[\s-]+", cleaned) if w and w[0].isupper()]
-        if len(words) >= 2:
-            acronym = "".join(w[0] for w in words)
-            index.setdefault(acronym, cleaned)
-        index.setdefault(words[-1] if words else cleaned, cleaned)
-    return index
-
-
-def _expand(name: str, names: dict[str, str]) -> str:
+def _expand(name: str, speakers: SpeakerIndex) -> str:
+    """The fullest name the article gives ("LCC" -> "Local Coordination Committees"), without "the"."""
     cleaned = re.sub(r"^(?:the|The)\s+", "", name.strip())
-    return names.get(cleaned, cleaned)
+    full = speakers.fullest(cleaned, "PERSON")
+    if full == cleaned:
+        full = speakers.fullest(cleaned, "ORG")
+    return re.sub(r"^(?:the|The)\s+", "", full.strip())
 
 
-def _sentence_source(sentence: Span, names: dict[str, str]) -> Optional[str]:
+def _sentence_source(sentence: Span, speakers: SpeakerIndex) -> Optional[str]:
     """Who the sentence attributes its figures to: "X said", "according to X", "X documented"."""
     for token in sentence:
         if token.lower_ == "according" and token.i + 1 < sentence.end and token.nbor().lower_ == "to":
@@ -425,14 +416,14 @@ def _sentence_source(sentence: Span, names: dict[str, str]) -> Optional[str]:
             if objects:
                 ent = _entity_of(objects[0])
                 phrase = ent or sentence.doc[objects[0].left_edge.i : objects[0].right_edge.i + 1].text
-                return _expand(re.sub(r"^(?:the|The)\s+", "", phrase).rstrip(".,"), names)
+                return _expand(re.sub(r"^(?:the|The)\s+", "", phrase).rstrip(".,"), speakers)
     for token in sentence:
         if token.pos_ == "VERB" and token.lemma_.lower() in _REPORT_VERBS:
             for child in token.children:
                 if child.dep_ in ("nsubj",) and child.pos_ in ("PROPN", "NOUN"):
                     ent = _entity_of(child)
                     if ent is not None:
-                        return _expand(ent, names)
+                        return _expand(ent, speakers)
                     if child.lemma_.lower() in _SOURCE_HEADS:
                         phrase = sentence.doc[child.left_edge.i : child.i + 1].text
                         return re.sub(r"^(?:the|The|a|an)\s+", "", phrase)
@@ -449,11 +440,11 @@ def _entity_of(token: Token) -> Optional[str]:
     return None
 
 
-def _source_options(sentence: Span, names: dict[str, str], chosen: Optional[str]) -> list[str]:
+def _source_options(sentence: Span, speakers: SpeakerIndex, chosen: Optional[str]) -> list[str]:
     options = [chosen] if chosen else []
     for ent in sentence.ents:
         if ent.label_ in ("ORG", "PERSON"):
-            name = _expand(ent.text, names)
+            name = _expand(ent.text, speakers)
             if name not in options:
                 options.append(name)
     return options
