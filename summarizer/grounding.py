@@ -75,10 +75,6 @@ def find_span(needle: str, article: str, near: int = 0) -> Optional[tuple[int, i
     return best
 
 
-def span_text(article: str, start: int, end: int) -> str:
-    return article[start:end]
-
-
 def figure_supported(figure: Figure, evidence_text: str) -> bool:
     """Does ``evidence_text`` state ``figure``? Digits or number words must be there, and the
     value read from the evidence must agree with the figure's interval."""

@@ -3,21 +3,19 @@
 The extractive summary picks whole sentences of the article (so every name and figure in it is
 the article's own): the first sentence that reads as news (a verb, not a headline or dateline),
 then the sentences that carry the largest casualty figure and the first disputed claim, in article
-order, within a word budget. The lead (first sentences) is the baseline any summary must beat on
+order, within a word budget. The lead (first three sentences, scored by
+:func:`summarizer.evaluation.scoring.lead_sentences`) is the baseline any summary must beat on
 the eval; a model-written summary is accepted only when :func:`~summarizer.grounding.unsupported_terms`
 finds nothing in it that the article lacks.
 """
 
 from __future__ import annotations
 
-import re
-
 from spacy.tokens import Doc, Span
 
 from summarizer.schema import Extraction
 
 MAX_SUMMARY_WORDS = 60
-_DATELINE = re.compile(r"^\s*(?:[A-Z][A-Za-z .,'-]{0,40}\s+)?(?:\(\w[\w .]*\)\s*)?[-–—:]\s*")
 
 
 def _is_news_sentence(sentence: Span) -> bool:
@@ -32,12 +30,6 @@ def _is_news_sentence(sentence: Span) -> bool:
 
 def _clean(sentence: Span) -> str:
     return " ".join(sentence.text.split())
-
-
-def lead_summary(doc: Doc, sentences: int = 3) -> str:
-    """The first ``sentences`` news sentences: the baseline."""
-    picked = [_clean(s) for s in doc.sents if _is_news_sentence(s)][:sentences]
-    return " ".join(picked)
 
 
 def extractive_summary(doc: Doc, extraction: Extraction, max_words: int = MAX_SUMMARY_WORDS) -> str:

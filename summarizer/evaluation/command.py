@@ -8,7 +8,6 @@ cache of genuine responses replays offline.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Optional

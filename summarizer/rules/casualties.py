@@ -110,7 +110,6 @@ class CasualtyCandidate:
 
 def find_casualties(doc: Doc) -> list[CasualtyCandidate]:
     """Every casualty figure in ``doc``, in text order, de-duplicated, with subset links."""
-    text = doc.text
     candidates: list[CasualtyCandidate] = []
     last_source: Optional[tuple[str, int]] = None  # (name, sentence index)
     speakers = SpeakerIndex.for_doc(doc)
@@ -175,14 +174,12 @@ def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: 
         evidence_start = min(evidence_start, noun.idx)
         evidence_end = max(evidence_end, noun.idx + len(noun.text))
     evidence_text = doc.text[evidence_start:evidence_end]
-    sentence_text = sentence.text
-    local = sentence_text
     report = CasualtyReport(
         outcome=outcome,
         figure=found.figure,
         victim_group=group,
         location=_location(sentence, number),
-        time_scope=_time_scope(local),
+        time_scope=_time_scope(sentence.text),
         period=_period(sentence),
         source=source,
         perpetrator=_perpetrator(sentence, number, cue),
