@@ -234,7 +234,6 @@ def run_records(
     retries: deque[_Pending] = deque()
     in_flight: dict[Future[ArticleRecord], _Pending] = {}
     exhausted = False
-    warmed_up = False
     executor = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="summarizer")
     try:
         while True:
@@ -255,9 +254,6 @@ def run_records(
                             yield Finished(stored, item, reused=True)
                             continue
                     pending = _Pending(item, len(item.text) // CHARS_PER_TOKEN + TOKENS_PER_ARTICLE_OVERHEAD)
-                if not warmed_up:  # only when something is left to compute (a finished job loads nothing)
-                    _warm_up(summarizer, uses_model)
-                    warmed_up = True
                 throttle.before_start()
                 if budget is not None:
                     budget.acquire(pending.estimated_tokens)
@@ -287,20 +283,6 @@ def run_records(
                 yield Finished(record, pending.article)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _warm_up(summarizer: Any, uses_model: bool) -> None:
-    """Load what the summarizer loads lazily once, here, rather than in racing worker threads.
-
-    (Two threads hitting an unloaded spaCy pipeline would both load it; two hitting an unopened
-    client would both open one.)
-    """
-    if uses_model:
-        _ = summarizer.client
-    if getattr(summarizer, "strategy", None) in ("rules", "hybrid"):
-        from summarizer.rules.nlp import load_nlp
-
-        load_nlp()
 
 
 def job_run_key(summarizer: Any) -> str:

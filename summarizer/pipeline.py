@@ -9,6 +9,7 @@ becomes an error record with a specific ``error.kind`` so a batch job keeps goin
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from typing import Any, Optional
 
@@ -80,6 +81,7 @@ class Summarizer:
             raise ValueError(f"unknown strategy {strategy!r}; choose from auto, {', '.join(STRATEGY_NAMES)}")
         self._settings = settings
         self._client = client
+        self._client_lock = threading.Lock()
         self.max_article_chars = max_article_chars
         self.strategy = "hybrid" if strategy == "auto" else strategy
         if self.strategy != "hybrid":
@@ -107,10 +109,11 @@ class Summarizer:
     @property
     def client(self) -> Any:
         """The model client, opened on first use (rules-only runs never open one)."""
-        if self._client is None:
-            from summarizer.backend import open_client
+        with self._client_lock:  # worker threads of a batch may all ask first
+            if self._client is None:
+                from summarizer.backend import open_client
 
-            self._client = open_client(self.settings)
+                self._client = open_client(self.settings)
         return self._client
 
     def close(self) -> None:

@@ -8,6 +8,7 @@ statistical parser would otherwise glue them to the next paragraph.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 from spacy.language import Language
@@ -26,8 +27,17 @@ def line_breaks_end_sentences(doc: Doc) -> Doc:
     return doc
 
 
-@lru_cache(maxsize=1)
+_load_lock = threading.Lock()
+
+
 def load_nlp() -> Language:
+    """spaCy's small English pipeline, loaded once even when several threads ask at the same time."""
+    with _load_lock:
+        return _load_nlp()
+
+
+@lru_cache(maxsize=1)
+def _load_nlp() -> Language:
     """spaCy's small English pipeline; a clear error if the pinned model wheel is missing."""
     import spacy
 
