@@ -257,7 +257,8 @@ def run_records(
                 throttle.before_start()
                 if budget is not None:
                     budget.acquire(pending.estimated_tokens)
-                future = executor.submit(summarizer.summarize, pending.article.text, id=pending.article.id, title=pending.article.title)
+                future = executor.submit(summarizer.summarize, pending.article.text, id=pending.article.id,
+                                         title=pending.article.title, date=pending.article.date, url=pending.article.url)
                 in_flight[future] = pending
             if not in_flight:
                 if exhausted and not retries:

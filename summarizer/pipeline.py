@@ -132,6 +132,8 @@ class Summarizer:
     def describe(self) -> dict[str, Any]:
         """Settings that change the output: they are part of every record's provenance."""
         described: dict[str, Any] = {"strategy": self.strategy, "questions": sorted(self.questions)}
+        if self.max_article_chars != DEFAULT_MAX_ARTICLE_CHARS:  # decides which articles are too_long
+            described["max_article_chars"] = self.max_article_chars
         if self.strategy != "rules":
             settings = self.settings
             for name in ("model", "mode", "temperature", "seed", "max_tokens", "n_ctx"):
@@ -140,27 +142,40 @@ class Summarizer:
                     described[name] = getattr(value, "value", value)
         return described
 
-    def summarize(self, text: object, *, id: Optional[str] = None, title: Optional[str] = None) -> ArticleRecord:
-        """A record for one article: ``status="ok"`` with the extraction, or ``"error"`` saying why."""
+    def summarize(
+        self,
+        text: object,
+        *,
+        id: Optional[str] = None,
+        title: Optional[str] = None,
+        date: Optional[str] = None,
+        url: Optional[str] = None,
+    ) -> ArticleRecord:
+        """A record for one article: ``status="ok"`` with the extraction, or ``"error"`` saying why.
+
+        ``title``, ``date`` and ``url`` are carried into the record as given (metadata, never sent
+        to the model as instructions).
+        """
         started = time.perf_counter()
         sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() if isinstance(text, str) else None
         record_id = id or (sha[:16] if sha else "article")
+        metadata = {"title": title, "date": date, "url": url}
         try:
             article = check_article_text(text, self.max_article_chars)
             result = self._extract(article)
         except InputError as exc:
             return ArticleRecord(id=record_id, status="error", error=ErrorInfo(kind=exc.kind, message=str(exc)),
-                                 title=title, input_sha256=sha, chars=len(text) if isinstance(text, str) else 0,
+                                 **metadata, input_sha256=sha, chars=len(text) if isinstance(text, str) else 0,
                                  provenance=self._provenance(StrategyResult(Extraction()), started))
         except Exception as exc:  # a model/server failure: an error record, the batch goes on
             kind = getattr(exc, "kind", None) or ("model_unavailable" if type(exc).__name__ == "ModelUnavailable" else "internal_error")
             return ArticleRecord(id=record_id, status="error", error=ErrorInfo(kind=kind, message=f"{type(exc).__name__}: {exc}"),
-                                 title=title, input_sha256=sha, chars=len(text) if isinstance(text, str) else 0,
+                                 **metadata, input_sha256=sha, chars=len(text) if isinstance(text, str) else 0,
                                  provenance=self._provenance(StrategyResult(Extraction()), started))
         extraction = result.extraction
         return ArticleRecord(
             id=record_id,
-            title=title,
+            **metadata,
             input_sha256=sha,
             chars=len(article),
             summary=extraction.summary,
@@ -217,7 +232,15 @@ class Summarizer:
 _default: Optional[Summarizer] = None
 
 
-def summarize(text: str, *, id: Optional[str] = None, title: Optional[str] = None, **options: Any) -> ArticleRecord:
+def summarize(
+    text: str,
+    *,
+    id: Optional[str] = None,
+    title: Optional[str] = None,
+    date: Optional[str] = None,
+    url: Optional[str] = None,
+    **options: Any,
+) -> ArticleRecord:
     """Summarise one article with the default settings (config file, environment, embedded model).
 
     ``options`` are :class:`Summarizer` arguments; without them a process-wide summarizer is reused.
@@ -225,7 +248,7 @@ def summarize(text: str, *, id: Optional[str] = None, title: Optional[str] = Non
     global _default
     if options:
         with Summarizer(**options) as summarizer:
-            return summarizer.summarize(text, id=id, title=title)
+            return summarizer.summarize(text, id=id, title=title, date=date, url=url)
     if _default is None:
         _default = Summarizer()
-    return _default.summarize(text, id=id, title=title)
+    return _default.summarize(text, id=id, title=title, date=date, url=url)

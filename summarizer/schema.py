@@ -271,6 +271,8 @@ class ArticleRecord(Extraction):
     status: Literal["ok", "error"] = "ok"
     error: Optional[ErrorInfo] = None
     title: Optional[str] = None
+    date: Optional[str] = Field(default=None, description="Publication date as given with the input (not parsed).")
+    url: Optional[str] = Field(default=None, description="Where the article came from, as given with the input.")
     input_sha256: Optional[str] = None
     chars: int = 0
     dropped: Dropped = Field(default_factory=Dropped)

@@ -239,7 +239,7 @@ class RunStore:
 
 #: CSV/Parquet columns: one row per article, items counted (the JSONL export has the items).
 FLAT_COLUMNS = (
-    "id", "status", "error_kind", "error_message", "title", "chars", "input_sha256", "summary",
+    "id", "status", "error_kind", "error_message", "title", "date", "url", "chars", "input_sha256", "summary",
     "casualties", "quotes", "claims", "dropped", "strategy", "backend", "model", "prompt_version",
     "model_calls", "cached_calls", "prompt_tokens", "completion_tokens", "latency_s",
 )
@@ -255,6 +255,8 @@ def flatten_record(record: ArticleRecord) -> dict[str, Any]:
         "error_kind": record.error.kind if record.error else None,
         "error_message": record.error.message if record.error else None,
         "title": record.title,
+        "date": record.date,
+        "url": record.url,
         "chars": record.chars,
         "input_sha256": record.input_sha256,
         "summary": record.summary,
@@ -372,7 +374,7 @@ class ParquetWriter(_AtomicFile):
         super().__init__(path)
         self._pa = pa
         self._schema = pa.schema(
-            [(name, pa.string()) for name in ("id", "status", "error_kind", "error_message", "title")]
+            [(name, pa.string()) for name in ("id", "status", "error_kind", "error_message", "title", "date", "url")]
             + [("chars", pa.int64()), ("input_sha256", pa.string()), ("summary", pa.string())]
             + [(name, pa.int64()) for name in ("casualties", "quotes", "claims", "dropped")]
             + [(name, pa.string()) for name in ("strategy", "backend", "model", "prompt_version")]

@@ -28,8 +28,39 @@ def _is_news_sentence(sentence: Span) -> bool:
     return capitalised / len(words) < 0.6
 
 
-def _clean(sentence: Span) -> str:
-    return " ".join(sentence.text.split())
+_DASHES = frozenset({"-", "--", "\u2013", "\u2014"})
+_MAX_DATELINE_TOKENS = 30
+
+
+def _dateline_end(sentence: Span) -> int:
+    """Token index where the news starts after a dateline or byline glued to the first sentence.
+
+    Wire copy and blogs put "KYIV, Ukraine (AP) \u2014", "January 28 \u2013 2016 \u2013 by A. Writer \u2013"
+    before the first sentence, and sentence splitters keep them together. A dash-separated prefix
+    whose parts hold no verb is such a dateline; a lower-case site tag right after it ("eaworldview
+    The opposition ...") belongs to it too. Returns 0 when the sentence has no such prefix.
+    """
+    tokens = list(sentence)[:_MAX_DATELINE_TOKENS]
+    cut = 0
+    segment_start = 0
+    for index, token in enumerate(tokens):
+        if token.text in _DASHES and index > segment_start:
+            segment = tokens[segment_start:index]
+            if any(t.pos_ in ("VERB", "AUX") and t.text.lower() != "by" for t in segment):
+                break
+            cut = segment_start = index + 1
+    if cut == 0 or cut >= len(sentence) - 3:
+        return 0
+    rest = list(sentence)[cut:]
+    if len(rest) > 1 and rest[0].is_lower and rest[0].is_alpha and not rest[0].is_stop and rest[1].text[:1].isupper():
+        cut += 1
+    return cut
+
+
+def _clean(sentence: Span, *, strip_dateline: bool = False) -> str:
+    start = _dateline_end(sentence) if strip_dateline else 0
+    text = sentence[start:].text if start else sentence.text
+    return " ".join(text.split())
 
 
 def extractive_summary(doc: Doc, extraction: Extraction, max_words: int = MAX_SUMMARY_WORDS) -> str:
@@ -56,7 +87,7 @@ def extractive_summary(doc: Doc, extraction: Extraction, max_words: int = MAX_SU
     words = 0
     out: list[str] = []
     for sentence in unique:
-        text = _clean(sentence)
+        text = _clean(sentence, strip_dateline=sentence.start == sentences[0].start)
         count = len(text.split())
         if out and words + count > max_words:
             continue

@@ -40,7 +40,8 @@ class CountingSummarizer:
     def describe(self) -> dict[str, Any]:
         return {"strategy": self.strategy, "model": "counting"}
 
-    def summarize(self, text: str, *, id: Optional[str] = None, title: Optional[str] = None) -> ArticleRecord:
+    def summarize(self, text: str, *, id: Optional[str] = None, title: Optional[str] = None,
+                  date: Optional[str] = None, url: Optional[str] = None) -> ArticleRecord:
         with self._lock:
             self.calls.append(id or "")
             number = len(self.calls)
@@ -54,7 +55,8 @@ class CountingSummarizer:
             if number <= self.rate_limit_first:
                 return ArticleRecord(id=id or "?", status="error", input_sha256=sha, provenance=provenance,
                                      error=ErrorInfo(kind="model_unavailable", message="model server x answered HTTP 429: slow down"))
-            return ArticleRecord(id=id or "?", summary=text[:20], input_sha256=sha, chars=len(text), title=title, provenance=provenance)
+            return ArticleRecord(id=id or "?", summary=text[:20], input_sha256=sha, chars=len(text), title=title,
+                                 date=date, url=url, provenance=provenance)
         finally:
             with self._lock:
                 self.active -= 1
@@ -65,10 +67,11 @@ class CountingSummarizer:
 
 def test_strings_and_dicts_in_records_out_with_bounded_concurrency() -> None:
     fake = CountingSummarizer(delay_s=0.02)
-    items: list[Any] = [f"{TEXT} {n}" for n in range(10)] + [{"id": "d", "text": TEXT, "title": "T"}, {"id": "e", "text": ""}]
+    items: list[Any] = [f"{TEXT} {n}" for n in range(10)] + [{"id": "d", "text": TEXT, "title": "T", "date": "2024-03-01", "url": "https://example.org/d"}, {"id": "e", "text": ""}]
     records = list(summarize_many(items, summarizer=fake, concurrency=3))
     assert sorted(record.id for record in records) == sorted([str(n) for n in range(10)] + ["d", "e"])
     by_id = {record.id: record for record in records}
+    assert (by_id["d"].date, by_id["d"].url) == ("2024-03-01", "https://example.org/d")
     assert by_id["d"].title == "T" and by_id["e"].error is not None and by_id["e"].error.kind == "empty_input"
     assert len(fake.calls) == 11  # the empty one never reached the summarizer
     assert 1 < fake.max_active <= 3
