@@ -252,6 +252,14 @@ def _summary_table(summary: Any) -> Table:
 @click.option("--price-table", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help='JSON or TOML: {"MODEL": {"input_per_million": 0.15, "output_per_million": 0.6}, "*": {...}} '
                    "for the cost estimate. The embedded model costs nothing.")
+@click.option("--max-chars", type=click.IntRange(min=1), default=None,
+              help="Longest article accepted, in characters (default 1,000,000); longer ones get a too_long error "
+                   "record. Articles over 60,000 characters are split into overlapping chunks.")
+@click.option("--ray", "on_ray", is_flag=True,
+              help="Run on Ray (extra 'ray'): the cluster at RAY_ADDRESS, else a new one-node local one. Each actor "
+                   "calls the endpoint with --concurrency articles in flight. Not for the embedded model.")
+@click.option("--ray-actors", type=click.IntRange(1, 4096), default=2, show_default=True,
+              help="With --ray: summarizer actors (one CPU each).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-article lines; only the final summary.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: JSON lines on stderr (job_started, article_finished per article, job_finished with the "
@@ -272,6 +280,9 @@ def run(
     rpm: Optional[float],
     tpm: Optional[float],
     price_table: Optional[Path],
+    max_chars: Optional[int],
+    on_ray: bool,
+    ray_actors: int,
     quiet: bool,
     log_format: str,
 ) -> None:
@@ -300,6 +311,9 @@ def run(
         raise click.BadParameter(str(exc), param_hint="--price-table") from exc
     summarizer = _make_summarizer(strategy, config_path=config_path, base_url=base_url, model=model,
                                   api_key=api_key, gguf=gguf)
+    if max_chars is not None:
+        summarizer.max_article_chars = max_chars
+    job = _ray_job(summarizer, actors=ray_actors, rpm=rpm, tpm=tpm, api_key=api_key) if on_ray else run_job
     store = None if no_store else RunStore(store_path or default_store_path())
     observer: Any
     if log_format == "json":
@@ -309,7 +323,7 @@ def run(
     else:
         observer = _ProgressObserver(console)
     try:
-        summary = run_job(
+        summary = job(
             list(inputs), output, summarizer=summarizer, store=store, concurrency=concurrency,
             budget=RateBudget(rpm, tpm), format=export_format, prices=prices, observer=observer,  # type: ignore[arg-type]
         )
@@ -332,6 +346,31 @@ def run(
                       f"{summary.reused} reused; {summary.wall_s:.1f} s -> {summary.output}")
     else:
         console.print(_summary_table(summary))
+
+
+def _ray_job(summarizer: Any, *, actors: int, rpm: Optional[float], tpm: Optional[float],
+             api_key: Optional[str]) -> Any:
+    """``run --ray``: :func:`~summarizer.ray_job.run_job_on_ray` called as ``run_job`` is, checked first."""
+    try:
+        from summarizer.ray_job import prepare_workers, run_job_on_ray
+        import ray  # noqa: F401
+    except ImportError:
+        raise click.UsageError("--ray needs the 'ray' extra: pip install 'summarizer[ray]'") from None
+    if rpm is not None or tpm is not None:
+        raise click.UsageError("--rpm/--tpm budgets are not shared across Ray actors; bound the load with "
+                               "--ray-actors and --concurrency instead")
+    if api_key is not None:
+        raise click.UsageError("with --ray, put the key in SUMMARIZER_API_KEY on every node: Ray workers read it "
+                               "from their environment, never from task arguments")
+    try:
+        prepare_workers(summarizer)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+    def job(sources: list[str], output: Path, *, concurrency: int, budget: Any, **options: Any) -> Any:
+        return run_job_on_ray(sources, output, actors=actors, concurrency_per_actor=concurrency, **options)
+
+    return job
 
 
 def _make_summarizer(strategy: str, *, config_path: Optional[Path], base_url: Optional[str], model: Optional[str],
