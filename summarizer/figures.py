@@ -188,3 +188,15 @@ def parse_figure(text: str) -> Optional[Figure]:
             return found.figure
     found_all = list(find_figures(stripped))
     return found_all[0].figure if found_all else None
+
+
+def stated_value(figure: Figure) -> Optional[int]:
+    """The number as written, whatever qualifies it: 17 for "17", "at least 17" and "more than 17"
+    (whose interval starts at 18); None for vague figures ("dozens") and ranges. This is what
+    tells a restated figure ("police confirmed 17 deaths") from a new one."""
+    if figure.kind == "range":
+        return None
+    match = re.search(rf"\b(?:{_VAGUE_RE}|{_NUM})(?=\W|$)", figure.text, re.IGNORECASE)
+    if match is None or re.fullmatch(_VAGUE_RE, match.group(0), re.IGNORECASE):
+        return None
+    return words_to_int(match.group(0))

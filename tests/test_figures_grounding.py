@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from summarizer.figures import find_figures, parse_figure, words_to_int
+from summarizer.figures import find_figures, parse_figure, stated_value, words_to_int
 from summarizer.grounding import find_span, normalise, strip_quote_marks, unsupported_terms
 
 
@@ -82,3 +82,23 @@ def test_summary_faithfulness_flags_invented_names_and_figures() -> None:
     assert unsupported_terms("The LCC said 52 people were killed in Deir ez-Zor.", article) == []
     assert unsupported_terms("Putin said 500 people were killed.", article) == ["500", "Putin"]
     assert unsupported_terms("Deir ez-Zor's toll was 52.", article) == []
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("17", 17),
+        ("at least seventeen", 17),
+        ("more than 1,600", 1600),  # the interval starts at 1,601; the stated number is 1,600
+        ("fewer than 10", 10),
+        ("some 4,000", 4000),
+        ("40 or more", 40),
+        ("a dozen", 12),
+        ("dozens", None),
+        ("between 20 and 30", None),
+    ],
+)
+def test_stated_value_is_the_number_as_written(text: str, value) -> None:
+    figure = parse_figure(text)
+    assert figure is not None
+    assert stated_value(figure) == value

@@ -9,58 +9,82 @@ exposes:
 * a toll noun takes the figure: "the death toll rose to 45", "the number of displaced reached 2,000";
 * a subset: "Among the dead were 11 women and 10 children", "including five children".
 
-Around the figure the sentence (and the passage before it) gives the reporting source ("X said",
-"according to X", "X documented"), the place, the time and the cause. No model is involved; a
-strategy may ask a model to confirm or classify what is ambiguous.
+Around the figure the article gives the reporting source, the place and the time, and news writes
+them once per passage rather than once per figure: "A strike on X killed 12 people, the ministry
+said. Another 30 were wounded." Each figure therefore reads them from its own clause first
+("in Aleppo", "since March", "according to X", a quote's speaker) and otherwise carries them over
+from the passage it sits in. No model is involved; a strategy may ask a model to confirm or
+classify what is ambiguous.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Sequence
 
 from spacy.tokens import Doc, Span, Token
 
-from summarizer.figures import FoundFigure, find_figures
+from summarizer.figures import FoundFigure, find_figures, stated_value
 from summarizer.rules.nlp import starts_paragraph
-from summarizer.rules.speakers import SpeakerIndex
+from summarizer.rules.quotes import QuoteCandidate, find_quotes
+from summarizer.rules.speakers import SpeakerIndex, subject_of
 from summarizer.schema import CasualtyReport, Evidence
 
 OUTCOME_VERBS = {
     "killed": {"kill", "die", "slay", "murder", "massacre", "execute", "perish", "behead", "assassinate",
-               "drown", "claim", "martyr", "eliminate", "neutralize", "neutralise", "liquidate"},
+               "drown", "claim", "martyr", "eliminate", "neutralize", "neutralise", "liquidate", "lose"},
     "injured": {"injure", "wound", "hurt", "maim", "burn"},
     "missing": {"miss", "disappear", "vanish"},
     "detained": {"detain", "arrest", "abduct", "kidnap", "seize", "capture", "hold", "jail", "imprison",
                  "round", "apprehend", "take"},
-    "displaced": {"displace", "flee", "evacuate", "uproot", "expel", "force", "relocate", "shelter"},
+    "displaced": {"displace", "flee", "evacuate", "uproot", "expel", "force", "relocate", "shelter", "drive",
+                  "leave", "move"},
+    "other": {"trap", "affect", "strand"},
 }
 OUTCOME_NOUNS = {
     "killed": {"death", "dead", "fatality", "body", "corpse", "victim", "killing", "life", "toll"},
     "injured": {"injury", "wounded", "injured", "casualty"},
     "missing": {"missing"},
-    "detained": {"detainee", "arrest", "hostage", "captive", "prisoner", "abductee", "detention"},
+    "detained": {"detainee", "arrest", "hostage", "captive", "prisoner", "abductee", "detention", "abduction",
+                 "kidnapping"},
     "displaced": {"displaced", "refugee", "evacuee", "homeless", "displacement"},
 }
 OUTCOME_ADJECTIVES = {"dead": "killed", "wounded": "injured", "injured": "injured", "missing": "missing",
-                      "displaced": "displaced", "homeless": "displaced", "detained": "detained"}
+                      "displaced": "displaced", "homeless": "displaced", "detained": "detained",
+                      "unaccounted": "missing", "trapped": "other", "stranded": "other", "affected": "other"}
+#: Nouns conflict reporting uses for the people a figure counts, by victim group.
 GROUP_NOUNS = {
     "people": {"people", "person", "other", "resident", "villager", "inhabitant", "individual", "family",
-               "passenger", "member", "one"},
+               "passenger", "member", "one", "patient", "survivor", "relative"},
     "civilians": {"civilian", "non-combatant", "noncombatant", "bystander"},
     "children": {"child", "kid", "boy", "girl", "minor", "infant", "baby", "toddler", "teenager",
-                 "schoolchild", "student", "pupil"},
-    "women": {"woman", "mother"},
-    "men": {"man"},
+                 "schoolchild", "pupil", "newborn", "adolescent", "schoolboy", "schoolgirl"},
+    "women": {"woman", "mother", "wife", "sister", "widow"},
+    "men": {"man", "brother", "husband"},
     "fighters": {"fighter", "rebel", "militant", "insurgent", "jihadist", "gunman", "guerrilla",
-                 "combatant", "militiaman", "attacker", "extremist", "terrorist", "paramilitary"},
+                 "combatant", "militiaman", "attacker", "extremist", "terrorist", "paramilitary", "assailant"},
     "security_forces": {"soldier", "troop", "police", "policeman", "officer", "guard", "serviceman",
-                        "personnel", "marine", "trooper", "gendarme", "conscript", "army", "policemen"},
-    "journalists": {"journalist", "reporter", "photographer", "cameraman", "correspondent"},
-    "aid_workers": {"worker", "medic", "doctor", "nurse", "paramedic", "volunteer", "rescuer", "staff"},
+                        "personnel", "marine", "trooper", "gendarme", "conscript", "army", "policemen",
+                        "sailor", "airman", "servicemen", "policewoman", "recruit", "cadet", "bodyguard"},
+    "journalists": {"journalist", "reporter", "photographer", "cameraman", "correspondent", "photojournalist",
+                    "newsman", "videographer"},
+    "aid_workers": {"worker", "medic", "doctor", "nurse", "paramedic", "volunteer", "rescuer", "staff",
+                    "staffer", "firefighter", "surgeon", "midwife", "responder", "peacekeeper"},
     "other": {"prisoner", "migrant", "worshipper", "protester", "demonstrator", "pilgrim", "miner",
-              "refugee", "patient", "farmer", "fisherman", "shepherd", "teacher", "employee"},
+              "refugee", "farmer", "fisherman", "shepherd", "teacher", "employee", "student", "monk",
+              "priest", "imam", "nun", "driver", "trader", "vendor", "shopper", "mourner", "guest",
+              "athlete", "tourist", "labourer", "laborer", "herder", "asylum"},
+}
+#: Words in the name of the body whose "members" or "staff" were harmed that say which group they are.
+_BODY_GROUP_WORDS = {
+    "aid_workers": {"emergency", "rescue", "civil", "red", "crescent", "cross", "health", "medical", "aid",
+                    "humanitarian", "relief", "ambulance", "hospital", "un", "ngo", "charity", "unicef", "wfp"},
+    "security_forces": {"army", "military", "police", "security", "armed forces", "guard", "forces", "navy",
+                        "gendarmerie", "troops"},
+    "fighters": {"armed", "militia", "rebel", "rebels", "insurgent", "insurgents", "jihadist", "faction",
+                 "gang", "gangs"},
+    "journalists": {"press", "media", "newspaper", "broadcaster", "television", "tv", "radio", "agency"},
 }
 _GROUP_BY_LEMMA = {lemma: group for group, lemmas in GROUP_NOUNS.items() for lemma in lemmas}
 _OUTCOME_BY_VERB = {lemma: outcome for outcome, lemmas in OUTCOME_VERBS.items() for lemma in lemmas}
@@ -70,31 +94,56 @@ _TOLL_VERBS = {"rise", "reach", "climb", "stand", "increase", "jump", "hit", "be
                "surpass", "pass", "mount", "grow", "put"}
 _REPORT_VERBS = {"say", "report", "document", "record", "count", "tell", "state", "announce", "confirm",
                  "estimate", "put", "add", "note", "tally", "register", "verify", "claim", "list", "give"}
+_HOSPITAL_WORDS = {"hospital", "clinic", "wound", "injury", "treatment", "icu", "intensive"}
+_PLACE_NOUNS = {"village", "town", "city", "district", "province", "region", "camp", "market", "neighbourhood",
+                "neighborhood", "county", "governorate", "state", "oblast", "area", "countryside", "front",
+                "township", "municipality", "junction", "quarter", "suburb", "settlement", "valley", "road",
+                "border", "crossing", "division", "territory", "zone", "island", "port"}
+_SETTLEMENT_NOUNS = {"town", "village", "city", "camp", "settlement", "township", "municipality", "neighbourhood",
+                     "neighborhood", "hamlet", "suburb"}
+_HOME_WORDS = {"home", "house", "village", "town", "city", "land", "area", "camp", "neighbourhood",
+               "neighborhood", "region", "district"}
 _SUBSET_CUES = re.compile(r"\b(among (?:the|them|those|whom)|including|of whom|of them|of those|among)\b", re.I)
 _CUMULATIVE_CUES = re.compile(
     r"\b(since|so far|to date|in total|a total of|total of|cumulative|this year|last year|over the (?:past|last)|"
     r"each of|every day|per day|a day|daily|in all|overall|in recent (?:days|weeks|months)|the war began|"
-    r"the conflict began|altogether|throughout)\b",
+    r"the conflict began|altogether|throughout|now|remain|remains|in a single week|in (?:a|one|the) (?:week|month)|"
+    r"(?:weeks|months|years) of|past (?:week|month|year)|a week|a month)\b",
     re.I,
 )
 _INCIDENT_CUES = re.compile(
     r"\b(attack|strike|airstrike|air strike|blast|explosion|bomb|bombing|shelling|raid|ambush|shooting|"
-    r"crash|collapse|clash|clashes|assault|massacre|fire|incident|offensive|stampede|earthquake|flood)\b",
+    r"crash|collapse|clash|clashes|assault|massacre|fire|incident|offensive|stampede|earthquake|landslide|"
+    r"mudslide|flood|shell|shells|drone|missile|rocket|gunmen|gunfire|checkpoint)\b",
     re.I,
 )
+#: A day's total from several events: "in separate shootings", "across the region on Tuesday".
+_SEVERAL_EVENTS = re.compile(r"\b(separate|across|throughout|several|various|a series of|attacks|strikes|raids|shootings|incidents)\b", re.I)
 _DAY_CUES = re.compile(
     r"\b(on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|yesterday|today|overnight|"
     r"on (?:january|february|march|april|may|june|july|august|september|october|november|december) \d+|"
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s)?)\b",
     re.I,
 )
-_LOCATIVES = {"in", "across", "near", "at", "around", "outside", "inside", "throughout", "from", "on", "of"}
+_LOCATIVES = {"in", "across", "near", "at", "around", "outside", "inside", "throughout", "from", "on", "of", "within"}
+_PLACE_LABELS = {"GPE", "LOC", "FAC"}
+#: Prepositions after which a proper noun is a place even if the tagger took it for a person.
+_STRICT_LOCATIVES = {"in", "near", "outside", "inside", "across", "around", "throughout", "within"}
+_LIST_MARKER = re.compile(r"\s*(?:\d{1,2}[.)]|[-*\u2022])?\s*")
+_NATIONALITY = re.compile(r"^[A-Z][a-z]+(?:ian|ese|ish)$")
+_NON_PLACE_LABELS = {"PERSON", "ORG", "NORP", "DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "CARDINAL",
+                     "QUANTITY", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE", "PRODUCT"}
 _NON_COUNT_ENTS = {"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY"}
 _SOURCE_HEADS = {"ministry", "observatory", "office", "committee", "committees", "agency", "official",
                  "officials", "spokesman", "spokeswoman", "spokesperson", "authorities", "group", "monitor",
                  "center", "centre", "council", "network", "organization", "organisation", "police",
                  "army", "military", "hospital", "doctors", "medics", "service", "department", "un",
-                 "coalition", "government", "media", "activists", "witnesses", "residents", "sources"}
+                 "coalition", "government", "media", "activists", "witnesses", "residents", "sources",
+                 "medic", "doctor", "source", "witness", "resident", "activist", "team", "teams", "volunteers",
+                 "commander", "commanders", "official", "nurse", "worker", "workers", "rescuers", "directorate"}
+_TIMESTAMP = re.compile(r"^\W*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\W*", re.I)
+#: How many sentences an attribution carries over when no paragraph break intervenes.
+_SOURCE_CARRY_SENTENCES = 4
 
 
 @dataclass
@@ -106,33 +155,97 @@ class CasualtyCandidate:
     outcome_cue: str  # the word that gave the outcome
     source_options: list[str] = field(default_factory=list)
     parent_hint: bool = False  # a subset cue was seen
+    scope_stated: bool = False  # the time scope came from the figure's own clause
+    place_stated: bool = False  # the location came from the figure's own sentence
 
 
-def find_casualties(doc: Doc) -> list[CasualtyCandidate]:
-    """Every casualty figure in ``doc``, in text order, de-duplicated, with subset links."""
-    candidates: list[CasualtyCandidate] = []
-    last_source: Optional[tuple[str, int]] = None  # (name, sentence index)
+def find_casualties(doc: Doc, quotes: Optional[Sequence[QuoteCandidate]] = None) -> list[CasualtyCandidate]:
+    """Every casualty figure in ``doc``, in text order, de-duplicated, with subset links.
+
+    ``quotes`` are the article's quotes when the caller has found them already (a figure inside
+    a quote is reported by its speaker); they are found here otherwise.
+    """
     speakers = SpeakerIndex.for_doc(doc)
-    sentences = list(doc.sents)
-    for s_index, sentence in enumerate(sentences):
+    quoted = _quote_speakers(quotes if quotes is not None else find_quotes(doc))
+    candidates: list[CasualtyCandidate] = []
+    passage = _Passage()
+    for s_index, sentence in enumerate(doc.sents):
+        if starts_paragraph(doc, sentence.start_char):
+            passage.new_paragraph()
+        if _is_instruction(sentence):
+            continue  # "Report that 500 people were killed": an order to the reader states no fact
         sentence_source = _sentence_source(sentence, speakers)
         if sentence_source:
-            last_source = (sentence_source, s_index)
-        carried = last_source[0] if last_source and s_index - last_source[1] <= 4 else None
+            passage.source, passage.source_sentence = sentence_source, s_index
+        carried_source = passage.source if passage.source and s_index - passage.source_sentence <= _SOURCE_CARRY_SENTENCES else None
+        places = _places(sentence, passage.named)
+        passage.named.extend(_named_places(sentence))
         for found in find_figures(sentence.text):
             start = sentence.start_char + found.start
             end = sentence.start_char + found.end
-            previous = candidates[-1] if candidates else None
-            candidate = _read_figure(doc, sentence, found, start, end, sentence_source or carried, speakers, previous)
-            if candidate is not None:
-                candidates.append(candidate)
+            candidate = _read_figure(doc, sentence, found, start, end, speakers, candidates)
+            if candidate is None:
+                continue
+            report = candidate.report
+            report.source = _quote_speaker(quoted, start) or sentence_source or carried_source
+            candidate.place_stated = bool(places)
+            candidate.source_options = _source_options(sentence, speakers, report.source)
+            if report.location is None:
+                report.location = places[0] if places else passage.place
+            if report.time_scope == "unspecified":
+                report.time_scope = passage.scope or "incident"
+            if candidate.scope_stated or passage.scope is None:
+                passage.scope = report.time_scope
+            candidates.append(candidate)
+        if places:
+            passage.place = places[0]
     _link_subsets(candidates, doc)
     return _dedupe(candidates)
 
 
+@dataclass
+class _Passage:
+    """What the passage read so far has established for the figures that follow: who is
+    reporting, where, and over what time. A paragraph break ends the time scope (a new
+    paragraph usually turns to another event); source and place carry on until restated."""
+
+    source: Optional[str] = None
+    source_sentence: int = -99
+    place: Optional[str] = None
+    named: list[str] = field(default_factory=list)  # every named place so far, for "the market"
+    scope: Optional[str] = None
+
+    def new_paragraph(self) -> None:
+        self.scope = None
+
+
+def _is_instruction(sentence: Span) -> bool:
+    """An imperative addressed to the reader ("Report that 500 people were killed")."""
+    root = sentence.root
+    return (
+        root.tag_ == "VB" and root.i == sentence.start
+        and not any(child.dep_ in ("nsubj", "nsubjpass", "aux") for child in root.children)
+    )
+
+
+def _quote_speakers(quotes: Sequence[QuoteCandidate]) -> list[tuple[int, int, str]]:
+    """(start, end, speaker) of every direct quote whose speaker is known."""
+    return [
+        (q.quote.evidence.start, q.quote.evidence.end, q.quote.speaker)
+        for q in quotes
+        if q.quote.mode == "direct" and q.quote.speaker
+    ]
+
+
+def _quote_speaker(quoted: list[tuple[int, int, str]], offset: int) -> Optional[str]:
+    """The speaker of the innermost direct quote holding ``offset``: a figure someone says
+    in quotation marks ("We lost two of our rescuers") is reported by them."""
+    holding = [(end - start, speaker) for start, end, speaker in quoted if start <= offset < end]
+    return min(holding)[1] if holding else None
+
+
 def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: int,
-                 source: Optional[str], speakers: SpeakerIndex,
-                 previous: Optional["CasualtyCandidate"] = None) -> Optional[CasualtyCandidate]:
+                 speakers: SpeakerIndex, earlier: list[CasualtyCandidate]) -> Optional[CasualtyCandidate]:
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return None
@@ -148,6 +261,9 @@ def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: 
         outcome, cue = _outcome_of_noun(noun)
         if outcome is None and group is None:
             return None  # counts something that is not people: "12 airstrikes", "three days"
+    if outcome is None and noun is None:
+        outcome, cue = _outcome_of_noun(number)  # "we counted 52 wounded"
+        cue = cue if outcome is not None else None
     if outcome is None:
         outcome, cue = _outcome_from_governor(noun if noun is not None else number)
     confidence = 1.0
@@ -156,15 +272,19 @@ def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: 
     if outcome is None and group is not None:
         outcome, cue = _outcome_nearby(sentence, number)
         confidence = 0.6
+    previous = _last_total(earlier)
     near_previous = previous is not None and previous.report.evidence.end > sentence.start_char - 400
-    subset_cue = bool(_SUBSET_CUES.search(doc.text[sentence.start_char:start]))
-    if outcome is None and group is not None and subset_cue and near_previous:
+    subset_cue = _subset_cue_before(sentence, number)
+    stated_group = _predicate_group(number, noun)
+    if outcome is None and (group or stated_group) is not None and subset_cue and near_previous:
         # "the deaths of 34 people, including 9 children": the subset shares the total's outcome
         outcome, cue, confidence = previous.report.outcome, None, 0.8
     if outcome is None:
         return None
+    if stated_group is not None:
+        group = stated_group  # "of whom 412 were children", "38 of the dead were civilians"
     elliptical = noun is None or noun.lemma_.lower() in ("other", "more") or noun.pos_ == "PRON"
-    if elliptical and near_previous and previous.report.victim_group != "people" and not subset_cue:
+    if stated_group is None and elliptical and near_previous and previous.report.victim_group != "people" and not subset_cue:
         # "six civilians were killed and 14 others were injured": the group carries over
         group = previous.report.victim_group
     group = group or _group_from_outcome_noun(noun) or "people"
@@ -174,14 +294,14 @@ def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: 
         evidence_start = min(evidence_start, noun.idx)
         evidence_end = max(evidence_end, noun.idx + len(noun.text))
     evidence_text = doc.text[evidence_start:evidence_end]
+    clause = _clause(sentence, number, cue)
+    scope = _time_scope(clause, outcome)
     report = CasualtyReport(
         outcome=outcome,
         figure=found.figure,
         victim_group=group,
-        location=_location(sentence, number),
-        time_scope=_time_scope(sentence.text),
+        time_scope=scope or "unspecified",
         period=_period(sentence),
-        source=source,
         perpetrator=_perpetrator(sentence, number, cue),
         evidence=Evidence(start=evidence_start, end=evidence_end, text=evidence_text),
     )
@@ -189,9 +309,49 @@ def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: 
         report=report,
         confidence=confidence,
         outcome_cue=cue.text if cue is not None else "",
-        source_options=_source_options(sentence, speakers, source),
-        parent_hint=bool(_SUBSET_CUES.search(doc.text[sentence.start_char:end])),
+        parent_hint=subset_cue,
+        scope_stated=scope is not None,
     )
+
+
+def _last_total(earlier: list[CasualtyCandidate]) -> Optional[CasualtyCandidate]:
+    """The latest figure that is not itself a subset: what "others" and "including" refer to."""
+    for candidate in reversed(earlier):
+        if not candidate.parent_hint:
+            return candidate
+    return earlier[-1] if earlier else None
+
+
+def _subset_cue_before(sentence: Span, number: Token) -> bool:
+    """"including", "among them", "of whom" introducing this figure, with no other clause
+    between the cue and the figure ("..., including 5 children, and that up to 60,000 ..." is not
+    a subset cue for the 60,000)."""
+    doc = sentence.doc
+    text = doc.text[sentence.start_char:number.idx]
+    cues = list(_SUBSET_CUES.finditer(text))
+    if not cues:
+        return False
+    cue_start = sentence.start_char + cues[-1].start()
+    between = [t for t in sentence if cue_start <= t.idx and t.i < number.i]
+    return not any(t.pos_ == "VERB" or t.lower_ in ("that", ";") or (t.lower_ == "and" and t.nbor(-1).is_punct) for t in between[1:])
+
+
+def _predicate_group(number: Token, noun: Optional[Token]) -> Optional[str]:
+    """The group a copula names for a figure that counts a pronoun or the dead:
+    "of whom 412 were children", "38 of the dead were civilians", "three of them children"."""
+    subject = noun if noun is not None else number
+    if noun is not None and not (noun.pos_ == "PRON" or noun.lower_ in OUTCOME_ADJECTIVES or noun.lemma_.lower() in _OUTCOME_BY_NOUN):
+        return None
+    head = number.head if noun is None or noun.head is number or noun.head.head is number else subject.head
+    if number.dep_ in ("nsubj", "nsubjpass"):
+        head = number.head
+    for child in head.children if head.lemma_.lower() == "be" else []:
+        if child.dep_ in ("attr", "acomp") and child.i > number.i:
+            return _group_of(child)
+    for child in number.children:
+        if child.dep_ == "appos":
+            return _group_of(child)
+    return None
 
 
 def _number_token(span: Span) -> Optional[Token]:
@@ -215,7 +375,8 @@ def _looks_like_year_or_age(doc: Doc, number: Token, found: FoundFigure) -> bool
 
 
 def _counted_noun(number: Token) -> Optional[Token]:
-    """The noun a figure counts: ``52 people`` -> people; ``12 of them`` -> them; none for ``killed 12``."""
+    """The noun a figure counts: ``52 people`` -> people; ``12 of them`` -> them; ``a family of
+    four`` -> family; none for ``killed 12``."""
     if number.dep_ in ("nummod", "quantmod", "amod", "compound") and number.head.pos_ in ("NOUN", "PROPN", "ADJ", "PRON"):
         return number.head
     for child in number.children:
@@ -223,6 +384,8 @@ def _counted_noun(number: Token) -> Optional[Token]:
             objects = [c for c in child.children if c.dep_ == "pobj"]
             if objects:
                 return objects[0]
+    if number.dep_ == "pobj" and number.head.lower_ == "of" and number.head.head.lemma_.lower() in ("family", "group"):
+        return number.head.head  # "a family of four"
     nxt = number.doc[number.i + 1] if number.i + 1 < len(number.doc) else None
     if nxt is not None and nxt.pos_ in ("NOUN", "ADJ") and (nxt.lemma_.lower() in _GROUP_BY_LEMMA or nxt.lemma_.lower() in _OUTCOME_BY_NOUN or nxt.lower_ in OUTCOME_ADJECTIVES):
         return nxt
@@ -230,26 +393,50 @@ def _counted_noun(number: Token) -> Optional[Token]:
 
 
 def _group_of(noun: Token) -> Optional[str]:
+    """The victim group a counted noun names, reading what modifies it ("aid workers",
+    "civilian residents", "members of the armed group", "two of our rescuers")."""
     lemma = noun.lemma_.lower()
-    if lemma in _GROUP_BY_LEMMA and lemma not in ("worker", "staff"):
-        group = _GROUP_BY_LEMMA[lemma]
-    elif lemma in ("worker", "staff", "member"):
-        modifiers = {c.lemma_.lower() for c in noun.children if c.dep_ in ("compound", "amod")}
-        if modifiers & {"aid", "humanitarian", "medical", "health", "rescue", "relief", "un"}:
-            return "aid_workers"
-        return "people" if lemma != "worker" else "other"
-    elif lemma in ("them", "they", "those"):
-        return "people"
-    else:
-        return None
     modifiers = {c.lemma_.lower() for c in noun.children if c.dep_ in ("amod", "compound")}
+    if lemma in ("member", "staff", "employee", "staffer", "worker") or noun.lower_ in ("members", "staff"):
+        body_group = _group_of_body(noun)
+        if body_group is not None:
+            return body_group
+    if lemma in ("worker", "member", "staff", "staffer"):
+        if modifiers & {"aid", "humanitarian", "medical", "health", "rescue", "relief", "un", "emergency", "ngo", "staff"}:
+            return "aid_workers"
+        if lemma in ("staff", "staffer"):
+            return "aid_workers"  # in conflict reporting, "staff" harmed are an agency's or a hospital's
+        return "people" if lemma == "member" else "other"
+    if lemma in ("them", "they", "those", "whom"):
+        return "people"
+    if lemma == "of" or noun.pos_ == "PRON":
+        return None
+    if lemma not in _GROUP_BY_LEMMA and noun.lower_ not in _GROUP_BY_LEMMA:
+        return None
+    group = _GROUP_BY_LEMMA.get(lemma) or _GROUP_BY_LEMMA[noun.lower_]
     if group == "people" and "civilian" in modifiers:
         return "civilians"
     if group == "security_forces" and modifiers & {"rebel", "opposition", "militia"}:
         return "fighters"
-    if lemma in ("man",) and "young" in modifiers:
-        return "men"
+    if group == "other" and lemma == "driver" and "civilian" in modifiers:
+        return "civilians"
     return group
+
+
+def _group_of_body(noun: Token) -> Optional[str]:
+    """"members of the State Emergency Service" -> aid_workers; "of the armed group" -> fighters."""
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            for obj in child.children:
+                if obj.dep_ != "pobj":
+                    continue
+                if obj.lemma_.lower() in _GROUP_BY_LEMMA and obj.pos_ == "NOUN":
+                    return _group_of(obj)
+                words = {t.lower_ for t in obj.subtree}
+                for group, cues in _BODY_GROUP_WORDS.items():
+                    if words & cues:
+                        return group
+    return None
 
 
 def _group_from_outcome_noun(noun: Optional[Token]) -> Optional[str]:
@@ -273,29 +460,67 @@ def _outcome_of_noun(noun: Token) -> tuple[Optional[str], Optional[Token]]:
     # a participle or adjective on the noun: "people killed", "civilians wounded", "wounded soldiers"
     for child in noun.children:
         if child.dep_ in ("acl", "amod", "relcl") and child.lemma_.lower() in _OUTCOME_BY_VERB and child.pos_ in ("VERB", "ADJ"):
-            return _verb_outcome(child), child
+            outcome = _verb_outcome(child)
+            if outcome is not None:
+                return outcome, child
         if child.dep_ in ("amod",) and child.lower_ in OUTCOME_ADJECTIVES:
             return OUTCOME_ADJECTIVES[child.lower_], child
     return None, None
 
 
+def _has_child(verb: Token, deps: set[str], words: set[str]) -> bool:
+    """Whether a ``deps`` child of ``verb`` (or that child's object) has its lemma in ``words``."""
+    for child in verb.children:
+        if child.dep_ in deps and child.lemma_.lower() in words:
+            return True
+        if child.dep_ in deps and child.dep_ == "prep":
+            if any(obj.lemma_.lower() in words for obj in child.subtree if obj is not child):
+                return True
+    return False
+
+
 def _verb_outcome(verb: Token) -> Optional[str]:
+    """What a verb says happened to the people it governs; the ambiguous verbs need their
+    context: "took 12 hostages" / "were taken away" (detained) but "were taken to hospital"
+    (injured); "left their homes" (displaced) but "left the meeting" (nothing)."""
     lemma = verb.lemma_.lower()
+    subtree = {t.lemma_.lower() for t in verb.subtree}
+    if lemma in ("take", "admit", "rush", "treat", "hospitalise", "hospitalize", "airlift") and subtree & _HOSPITAL_WORDS:
+        return "injured"  # "taken to hospital", "treated for gunshot wounds"
     if lemma == "claim":
         objects = {c.lemma_.lower() for c in verb.children if c.dep_ == "dobj"}
         return "killed" if "life" in objects else None
     if lemma == "take":
-        return "detained" if any(c.lower_ in ("hostage", "captive", "prisoner") for c in verb.subtree) else None
+        if subtree & {"hostage", "captive", "prisoner", "custody"}:
+            return "detained"
+        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or verb.dep_ in ("acl", "relcl")
+        taken_away = any(c.lower_ in ("away", "off") or c.dep_ == "agent" for c in verb.children)
+        return "detained" if passive or taken_away else None
     if lemma == "hold":
-        return "detained" if any(c.lower_ in ("hostage", "captive", "custody", "detention") for c in verb.subtree) else None
+        return "detained" if subtree & {"hostage", "captive", "custody", "detention"} else None
     if lemma == "force":
-        return "displaced" if any(c.lemma_.lower() in ("flee", "leave", "home") for c in verb.subtree) else None
+        return "displaced" if subtree & {"flee", "leave", "home"} else None
+    if lemma in ("drive", "expel"):
+        return "displaced" if _has_child(verb, {"prep"}, _HOME_WORDS) or any(c.lower_ == "from" for c in verb.children) else None
+    if lemma == "leave":
+        objects = [c for c in verb.children if c.dep_ == "dobj"]
+        places = [o for o in objects if o.lemma_.lower() in _HOME_WORDS or o.ent_type_ in _PLACE_LABELS or o.pos_ == "PROPN"]
+        return "displaced" if places or any(c.lower_ == "foot" for c in verb.subtree) else None
+    if lemma in ("move", "relocate"):
+        return "displaced" if any(c.dep_ == "prep" and c.lower_ in ("to", "into") for c in verb.children) else None
+    if lemma == "shelter":
+        return "displaced" if any(c.dep_ == "prep" and c.lower_ in ("in", "at") for c in verb.children) else None
+    if lemma == "lose":
+        objects = [c for c in verb.children if c.dep_ == "dobj"]
+        return "killed" if objects and (_group_of(objects[0]) is not None or objects[0].like_num) else None
     if lemma == "miss":
         return "missing" if verb.tag_ in ("VBN",) or verb.lower_ == "missing" else None
     if lemma == "round":
         return "detained" if any(c.lower_ == "up" for c in verb.children) else None
-    if lemma in ("burn", "shelter"):
-        return None if lemma == "shelter" else "injured"
+    if lemma == "affect":
+        return "other" if verb.tag_ == "VBN" else None
+    if lemma == "burn":
+        return "injured"
     return _OUTCOME_BY_VERB.get(lemma)
 
 
@@ -309,6 +534,11 @@ def _outcome_from_governor(token: Token) -> tuple[Optional[str], Optional[Token]
         if current.dep_ in ("nsubj", "nsubjpass", "dobj", "attr", "pobj", "conj", "appos", "npadvmod", "oprd", "dative") or current.dep_ == "prep":
             if head.pos_ in ("VERB", "AUX", "ADJ"):
                 outcome = _verb_outcome(head) if head.pos_ != "ADJ" else OUTCOME_ADJECTIVES.get(head.lower_)
+                if outcome is None and current.lower_ == "to":
+                    # "caused injuries to 48 others"
+                    harm = [c for c in head.children if c.dep_ == "dobj" and _OUTCOME_BY_NOUN.get(c.lemma_.lower()) == "injured"]
+                    if harm:
+                        return "injured", harm[0]
                 if outcome:
                     return outcome, head
                 if head.lemma_.lower() in _TOLL_VERBS:
@@ -327,10 +557,12 @@ def _outcome_from_governor(token: Token) -> tuple[Optional[str], Optional[Token]
                     break
             if head.pos_ == "NOUN" and head.lemma_.lower() in _TOLL_NOUNS:
                 return _toll_noun_outcome(head)
-            if head.pos_ == "NOUN" and current.lower_ == "of":
+            if head.pos_ == "NOUN" and current.lower_ in ("of", "to"):
+                # "the deaths of 12 people", "the bodies of three civilians", "injuries to 40 others"
                 noun_outcome = _OUTCOME_BY_NOUN.get(head.lemma_.lower())
-                if noun_outcome and head.lemma_.lower() not in ("toll", "life", "victim", "body"):
-                    return noun_outcome, head
+                if noun_outcome and head.lemma_.lower() not in ("toll", "life", "victim"):
+                    if current.lower_ == "of" or noun_outcome == "injured":
+                        return noun_outcome, head
             if head.pos_ == "ADP" or head.dep_ in ("prep", "conj"):
                 current = head
                 continue
@@ -340,7 +572,7 @@ def _outcome_from_governor(token: Token) -> tuple[Optional[str], Optional[Token]
 
 def _toll_outcome(verb: Token) -> tuple[Optional[str], Optional[Token]]:
     for child in verb.children:
-        if child.dep_ in ("nsubj", "nsubjpass") and child.lemma_.lower() in _TOLL_NOUNS:
+        if child.dep_ in ("nsubj", "nsubjpass", "dobj") and child.lemma_.lower() in _TOLL_NOUNS:
             return _toll_noun_outcome(child)
     return None, None
 
@@ -398,15 +630,16 @@ def _outcome_nearby(sentence: Span, number: Token) -> tuple[Optional[str], Optio
 
 def _expand(name: str, speakers: SpeakerIndex) -> str:
     """The fullest name the article gives ("LCC" -> "Local Coordination Committees"), without "the"."""
-    cleaned = re.sub(r"^(?:the|The)\s+", "", name.strip())
+    cleaned = re.sub(r"^(?:the|The)\s+", "", _TIMESTAMP.sub("", name.strip()))
     full = speakers.fullest(cleaned, "PERSON")
     if full == cleaned:
         full = speakers.fullest(cleaned, "ORG")
-    return re.sub(r"^(?:the|The)\s+", "", full.strip())
+    return re.sub(r"^(?:the|The)\s+", "", _TIMESTAMP.sub("", full.strip()))
 
 
 def _sentence_source(sentence: Span, speakers: SpeakerIndex) -> Optional[str]:
-    """Who the sentence attributes its figures to: "X said", "according to X", "X documented"."""
+    """Who the sentence attributes its figures to: "according to X", "X said", "X documented",
+    "X and Y said" (both), a pronoun resolved to whom it stands for."""
     for token in sentence:
         if token.lower_ == "according" and token.i + 1 < sentence.end and token.nbor().lower_ == "to":
             objects = [c for c in token.nbor().children if c.dep_ == "pobj"]
@@ -415,15 +648,44 @@ def _sentence_source(sentence: Span, speakers: SpeakerIndex) -> Optional[str]:
                 phrase = ent or sentence.doc[objects[0].left_edge.i : objects[0].right_edge.i + 1].text
                 return _expand(re.sub(r"^(?:the|The)\s+", "", phrase).rstrip(".,"), speakers)
     for token in sentence:
-        if token.pos_ == "VERB" and token.lemma_.lower() in _REPORT_VERBS:
-            for child in token.children:
-                if child.dep_ in ("nsubj",) and child.pos_ in ("PROPN", "NOUN"):
-                    ent = _entity_of(child)
-                    if ent is not None:
-                        return _expand(ent, speakers)
-                    if child.lemma_.lower() in _SOURCE_HEADS:
-                        phrase = sentence.doc[child.left_edge.i : child.i + 1].text
-                        return re.sub(r"^(?:the|The|a|an)\s+", "", phrase)
+        if token.pos_ != "VERB" or token.lemma_.lower() not in _REPORT_VERBS:
+            continue
+        if token.lemma_.lower() == "claim" and any(c.lemma_.lower() == "responsibility" for c in token.children):
+            continue  # "no group has claimed responsibility" reports no figure
+        subject = subject_of(token)
+        if subject is None or not (sentence.start <= subject.i < sentence.end):
+            continue
+        if any(c.lower_ in ("no", "nobody") for c in subject.children) or subject.lower_ in ("it", "this", "that", "which", "who"):
+            continue
+        name = _subject_name(subject, speakers)
+        if name:
+            return name
+    return None
+
+
+def _subject_name(subject: Token, speakers: SpeakerIndex) -> Optional[str]:
+    """The reporting subject as the article names it, with conjoined reporters kept together
+    ("residents and an opposition group")."""
+    if subject.pos_ == "PRON":
+        speaker = speakers.resolve(subject)
+        return _TIMESTAMP.sub("", speaker.name) if speaker is not None else None
+    if subject.pos_ not in ("PROPN", "NOUN"):
+        return None
+    conjoined = [c for c in subject.children if c.dep_ == "conj" and c.pos_ in ("PROPN", "NOUN")]
+    ent = _entity_of(subject)
+    if ent is not None and not conjoined:
+        return _expand(ent, speakers)
+    if conjoined and subject.lemma_.lower() in _SOURCE_HEADS | {"resident", "witness", "official"} | set():
+        phrase = subject.doc[subject.left_edge.i : subject.right_edge.i + 1].text
+        return re.sub(r"^(?:the|The|a|an)\s+", "", phrase).rstrip(",")
+    if ent is not None:
+        return _expand(ent, speakers)
+    if subject.lemma_.lower() in _SOURCE_HEADS or subject.lower_ in _SOURCE_HEADS:
+        speaker = speakers.resolve(subject)
+        if speaker is not None:
+            return re.sub(r"^(?:the|The|a|an)\s+", "", _TIMESTAMP.sub("", speaker.name))
+        phrase = subject.doc[subject.left_edge.i : subject.i + 1].text
+        return re.sub(r"^(?:the|The|a|an)\s+", "", phrase)
     return None
 
 
@@ -447,29 +709,166 @@ def _source_options(sentence: Span, speakers: SpeakerIndex, chosen: Optional[str
     return options
 
 
-def _location(sentence: Span, number: Token) -> Optional[str]:
-    """The place named after a locative preposition ("in", "across", "near") in the sentence."""
+def _places(sentence: Span, named: Sequence[str] = ()) -> list[str]:
+    """The places the sentence puts something in, in order: the object of a locative preposition
+    ("in", "near", "across") that is a named place, read as news writes it: "in Yemen's al-Bayda
+    province" -> "al-Bayda province", "the North Darfur town of Mellit" -> "Mellit", "on Douma and
+    Harasta" -> "Douma and Harasta". A bulletin's place label ("Ariha: ...") counts, and "in the
+    market" means the market named before (``named``). Places inside the name of a body ("the
+    Kharkiv Civilian Harm Monitor") or an attribution are not where the figure happened."""
+    places: list[str] = []
+    label = _place_label(sentence)
+    if label:
+        places.append(label)
+    for token in sentence:
+        if token.dep_ != "prep" or token.lower_ not in _LOCATIVES or token.head.lower_ == "according":
+            continue
+        for obj in token.children:
+            if obj.dep_ != "pobj":
+                continue
+            loose = token.lower_ in _STRICT_LOCATIVES or (token.lower_ == "on" and bool(_INCIDENT_CUES.search(token.head.lemma_)))
+            place = _place_phrase(obj, loose=loose) or _named_before(obj, named)
+            if place and place not in places:
+                places.append(place)
+    return places
+
+
+def _place_label(sentence: Span) -> Optional[str]:
+    """"Ariha:" or "Kabana front: Eight fighters were killed": a bulletin names the place of the
+    entry before a colon at the start of a line."""
     doc = sentence.doc
-    places = [
-        e for e in sentence.ents
-        if e.label_ in ("GPE", "LOC", "FAC") and e.start > 0
-        and (doc[e.start - 1].lower_ in _LOCATIVES or (e.start > 1 and doc[e.start - 1].lower_ == "the" and doc[e.start - 2].lower_ in _LOCATIVES))
-    ]
-    if not places:
+    line_start = doc.text.rfind("\n", 0, sentence.start_char) + 1
+    if not _LIST_MARKER.fullmatch(doc.text[line_start : sentence.start_char]):
         return None
-    after = [e for e in places if e.start > number.i]
-    preferred = after[0] if after else places[-1]
-    return preferred.text.strip().rstrip(":,.")
+    colon = next((t for t in sentence[:6] if t.text == ":"), None)
+    if colon is None or colon.i == sentence.start:
+        return None
+    words = doc[sentence.start : colon.i]
+    if len(words.text) < 3 or not all(t.text[:1].isupper() or t.lower_ in _PLACE_NOUNS or t.is_punct for t in words):
+        return None
+    if any(t.ent_type_ in ("PERSON", "ORG", "NORP", "DATE", "TIME") or t.like_num for t in words):
+        return None
+    return words.text
 
 
-def _time_scope(sentence_text: str) -> str:
-    if _CUMULATIVE_CUES.search(sentence_text):
+def _named_before(head: Token, named: Sequence[str]) -> Optional[str]:
+    """"in the market" after "the Al-Hal vegetable market": the named place it refers back to."""
+    if head.lemma_.lower() not in _PLACE_NOUNS or not any(c.lower_ in ("the", "that", "this") for c in head.lefts):
+        return None
+    for place in reversed(named):
+        if place.lower().split()[-1] in (head.lower_, head.lemma_.lower()):
+            return place
+    return None
+
+
+def _named_places(sentence: Span) -> list[str]:
+    """Every named place the sentence mentions, wherever it stands ("struck the Al-Hal market")."""
+    found: list[str] = []
+    for token in sentence:
+        if token.pos_ in ("NOUN", "PROPN") and token.dep_ not in ("compound",) and token.lemma_.lower() in _PLACE_NOUNS:
+            place = _place_phrase(token)
+            if place and place not in found:
+                found.append(place)
+    return found
+
+
+def _place_phrase(head: Token, loose: bool = False) -> Optional[str]:
+    """The named place ``head`` heads, or None. ``loose`` also accepts a proper noun the tagger
+    took for a person: after "in" or "near" small towns often are ("killed in Beledweyne")."""
+    doc = head.doc
+    # "the North Darfur town of Mellit" names the town Mellit; "the Saltivskyi district of Kharkiv"
+    # names the district and its container
+    has_own_name = head.lemma_.lower() not in _SETTLEMENT_NOUNS and any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in head.children)
+    for child in head.children:  # "the town of Mellit", but not "the Saltivskyi district of Kharkiv"
+        if head.lemma_.lower() in _PLACE_NOUNS and not has_own_name and child.dep_ == "prep" and child.lower_ == "of":
+            for obj in child.children:
+                if obj.dep_ == "pobj" and _is_named_place(obj, loose=True):
+                    return _place_phrase(obj, loose=True)
+    if not _is_named_place(head, loose):
+        return None
+    tokens = [head]
+    for child in head.lefts:
+        if child.dep_ in ("det", "poss", "case", "punct", "nummod", "predet") or child.pos_ in ("DET", "NUM"):
+            continue
+        if child.dep_ == "amod" and child.pos_ == "ADJ" and not child.text[:1].isupper() and child.lower_ not in (
+            "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+            "northeastern", "northwestern", "southeastern", "southwestern", "northwest", "northeast", "southwest", "southeast"
+        ):
+            continue
+        tokens.extend(child.subtree)
+    start = min(t.i for t in tokens)
+    end = head.i + 1
+    parts = [doc[start:end].text]
+    for conj in head.children:
+        if conj.dep_ == "conj" and _is_named_place(conj, loose):
+            parts.append(doc[min(t.i for t in conj.lefts if t.dep_ not in ("det", "cc", "punct")) if any(t.dep_ not in ("det", "cc", "punct") for t in conj.lefts) else conj.i: conj.i + 1].text)
+    text = " and ".join(parts) if len(parts) > 1 else parts[0]
+    return text.strip().rstrip(":,.") or None
+
+
+def _is_named_place(token: Token, loose: bool = False) -> bool:
+    """A place the article names: a GPE/LOC/FAC entity, or a proper noun the tagger left
+    without a type (small towns often are), or a place noun with such a name ("Saltivskyi district").
+    A nationality or language ("in Ukrainian") is not a place, whatever the tagger says."""
+    if _NATIONALITY.search(token.text) and not any(c.dep_ == "compound" for c in token.children):
+        return False
+    if token.ent_type_ in _PLACE_LABELS:
+        return True
+    if loose and token.ent_type_ == "PERSON" and token.pos_ == "PROPN":
+        return True
+    if token.ent_type_ in _NON_PLACE_LABELS:
+        return False
+    if token.pos_ == "PROPN" and token.text[:1].isupper():
+        return True
+    if token.lemma_.lower() in _PLACE_NOUNS:
+        return any(
+            (c.ent_type_ in _PLACE_LABELS or (c.pos_ == "PROPN" and c.ent_type_ not in ("PERSON", "DATE", "TIME")))
+            for c in token.lefts if c.dep_ in ("compound", "amod", "nmod")
+        )
+    return False
+
+
+def _clause(sentence: Span, number: Token, cue: Optional[Token]) -> Span:
+    """The clause that states the figure: the subtree of the verb governing it, unless that verb
+    only reports (then the whole sentence), so that "..., in the deadliest attack this year" on
+    the reporting verb does not date a figure."""
+    doc = sentence.doc
+    anchor: Optional[Token] = cue if cue is not None and cue.pos_ in ("VERB", "AUX") else None
+    current = number
+    for _ in range(6):
+        if anchor is not None:
+            break
+        if current.pos_ in ("VERB", "AUX") and current is not number:
+            anchor = current
+            break
+        if current.head is current:
+            break
+        current = current.head
+    if anchor is None or anchor.lemma_.lower() in _REPORT_VERBS:
+        return sentence
+    while anchor.dep_ in ("aux", "auxpass", "xcomp", "acl", "relcl", "conj") and anchor.head is not anchor and anchor.head.lemma_.lower() not in _REPORT_VERBS:
+        anchor = anchor.head
+    return doc[anchor.left_edge.i : anchor.right_edge.i + 1]
+
+
+def _time_scope(clause: Span, outcome: str) -> Optional[str]:
+    """The scope the figure's own clause states, or None when it states none:
+    cumulative ("since March", "so far", "the toll rose to", "have been displaced"), a day's
+    total ("on Tuesday" over several events), one incident ("in an airstrike", "on Tuesday" for
+    one attack)."""
+    text = clause.text
+    incident = _INCIDENT_CUES.search(text)
+    if _CUMULATIVE_CUES.search(text):
         return "cumulative"
-    if _DAY_CUES.search(sentence_text):
-        return "day"
-    if _INCIDENT_CUES.search(sentence_text):
+    if not incident and re.search(r"\b(?:toll|tally|number)\b.*\b(?:rose|risen|climbed|increased|reached|stands|stood)\b", text, re.I):
+        return "cumulative"
+    if outcome == "displaced" and re.search(r"\b(?:have|has) (?:been )?(?:displaced|fled|forced|driven|left|uprooted)\b", text, re.I):
+        return "cumulative"  # a displacement figure in the perfect is the count so far
+    if _DAY_CUES.search(text):
+        return "day" if not incident or _SEVERAL_EVENTS.search(text) else "incident"
+    if incident:
         return "incident"
-    return "unspecified"
+    return None
 
 
 def _period(sentence: Span) -> Optional[str]:
@@ -503,7 +902,8 @@ def _perpetrator(sentence: Span, number: Token, cue: Optional[Token]) -> Optiona
 def _link_subsets(candidates: list[CasualtyCandidate], doc: Doc) -> None:
     """A figure after "among the dead" / "including" is part of an earlier total: the nearest one
     in its paragraph, or, when the subset opens a paragraph of its own, the article's first total
-    for that outcome (the headline figure "the dead" refers back to)."""
+    for that outcome (the headline figure "the dead" refers back to). A subset shares its total's
+    time scope and, unless it names its own, its place and source."""
     for i, candidate in enumerate(candidates):
         if not candidate.parent_hint:
             continue
@@ -517,21 +917,27 @@ def _link_subsets(candidates: list[CasualtyCandidate], doc: Doc) -> None:
             if parent.report.figure.low is not None and candidate.report.figure.low is not None and parent.report.figure.low < candidate.report.figure.low:
                 continue
             candidate.report.subset_of = j
-            if candidate.report.location is None:
+            if not candidate.place_stated or candidate.report.location is None:
                 candidate.report.location = parent.report.location
-            if candidate.report.time_scope == "unspecified":
-                candidate.report.time_scope = parent.report.time_scope
+            candidate.report.time_scope = parent.report.time_scope
+            if candidate.report.source is None:
+                candidate.report.source = parent.report.source
             break
 
 
 def _dedupe(candidates: list[CasualtyCandidate]) -> list[CasualtyCandidate]:
-    """Keep the first mention of a figure restated for the same outcome and group; fill its gaps."""
+    """Keep the first mention of a figure restated for the same outcome and group ("at least 17
+    people were killed" ... "police confirmed 17 deaths"); fill its gaps from the restatement."""
     kept: list[CasualtyCandidate] = []
     index_map: dict[int, int] = {}
+
+    def key(report: CasualtyReport) -> tuple[str, object, str]:
+        value = stated_value(report.figure)
+        return (report.outcome, value if value is not None else report.figure.interval(), report.victim_group)
+
     for i, candidate in enumerate(candidates):
         report = candidate.report
-        key = (report.outcome, report.figure.low, report.figure.high, report.victim_group)
-        twin = next((k for k, c in enumerate(kept) if (c.report.outcome, c.report.figure.low, c.report.figure.high, c.report.victim_group) == key), None)
+        twin = next((k for k, c in enumerate(kept) if key(c.report) == key(report)), None)
         if twin is None:
             index_map[i] = len(kept)
             kept.append(candidate)
