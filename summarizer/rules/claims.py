@@ -4,32 +4,46 @@ it is false.
 News signals a dispute in a few recurring ways, all read here from the dependency parse:
 
 * a dispute verb with the disputed thing as its complement: "X denied carrying out the strike",
-  "X rejected claims that ...", "X dismissed the report", "X called the accusations baseless";
-* the disputed thing described as false by a copula: "the claims are untrue", "these are lies";
+  "X rejected claims that ...", "X dismissed the report", "X called the accusations baseless",
+  "the claim was challenged by X", and the relative form "..., which X denies";
+* the disputed thing described as false: by a copula ("the claims are untrue", "that is not
+  true"), or by an adjective on a word for a statement ("circulated fabricated claims that ...");
 * the article's own voice: "falsely labeling ...", "wrongly claimed ...", "covered up ...",
-  "there is no evidence that ...", "despite claims that ...", "contrary to ...".
+  "there is no evidence that ...", "despite claims that ...", "contrary to ...";
+* a finding against a statement: "found no sign of ...", "witnesses describe the opposite".
 
-When the complement only points back ("the claims", "this", "the accusation"), the claim is
-the nearest earlier statement by someone other than the disputant: a quote, or an accusation
-("X accused Y of ...", "X blamed Y for ..."). A plain denial with nothing to point back to is a
-claim with no claimant, worded with the article's own words of the denied complement.
+When the complement only points back ("the claims", "this", "that account", "no evidence of any
+military site"), the claim is an earlier statement by someone other than the disputant, chosen
+in the order a reader would: an accusation aimed at the disputant; a statement by the named owner
+("the army's account"); for "the accusation", the nearest accusation; a statement introduced with
+the same word ("a report by X said ..." for "the report"); else the nearest statement (the first,
+outermost one of its sentence). A plain denial ("X denied shelling the camp") takes the
+accusation against X, or a statement about X, as the claim; with neither it is a claim with no
+claimant, worded with the article's own words of the denied complement.
+
+A speaker's side counts as the speaker: a statement by "the RSF" is not disputed by "RSF
+spokesman Al-Fateh Qurashi" (he is restating it).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 from spacy.tokens import Doc, Span, Token
 
-from summarizer.rules.quotes import QuoteCandidate
-from summarizer.rules.speakers import SpeakerIndex, same_speaker, subject_of
+from summarizer.rules.quotes import REPORTING_VERBS, SPEECH_VERBS, QuoteCandidate
+from summarizer.rules.speakers import SpeakerIndex, noun_phrase, same_speaker, subject_of
 from summarizer.schema import ARTICLE_VOICE, DisputedClaim, Evidence
 
 #: Verbs whose subject disputes their complement.
 DISPUTE_VERBS = frozenset(
-    "deny reject dismiss dispute refute contradict rebut debunk contest repudiate disavow".split()
+    """
+    deny reject dismiss dispute refute contradict rebut debunk contest repudiate disavow challenge
+    question
+    """.split()
 )
 #: Words that call a statement false.
 FALSITY_WORDS = frozenset(
@@ -39,6 +53,8 @@ FALSITY_WORDS = frozenset(
     misleading bogus absurd ridiculous fiction invented fantasy
     """.split()
 )
+#: Words that, negated, call a statement false: "that is not true".
+TRUTH_WORDS = frozenset("true correct accurate case".split())
 #: Adverbs with which the article itself calls a statement false.
 FALSITY_ADVERBS = frozenset("falsely wrongly erroneously mistakenly baselessly untruthfully".split())
 #: Nouns that stand for a statement: "rejected the claims", "dismissed the report".
@@ -46,14 +62,40 @@ CLAIM_NOUNS = frozenset(
     """
     claim allegation accusation charge assertion report account statement suggestion version
     narrative story rumour rumor figure toll assessment characterization characterisation
+    criticism finding conclusion description portrayal depiction insinuation
     """.split()
 )
+#: Claim nouns that point back to an accusation in particular.
+ACCUSATION_NOUNS = frozenset("accusation allegation charge blame criticism insinuation".split())
 #: Verbs that make an accusation a later denial can point back to.
 ACCUSING_VERBS = frozenset("accuse blame allege claim charge hold".split())
-_VERBAL_VERBS = frozenset("call describe label brand term dismiss characterize characterise".split())
-_LOOKBACK_SENTENCES = 3
+#: Nouns for a finding that can tell against a statement: "no evidence of", "no sign of".
+EVIDENCE_NOUNS = frozenset("evidence sign signs proof indication trace".split())
+#: Verbs for offering evidence: "offered no evidence" is the article's doubt, not a finding.
+_OFFERING_VERBS = frozenset("offer provide present give produce show cite publish release".split())
+#: Verbs that, with "the opposite", report a contrary account: "witnesses describe the opposite".
+_OPPOSITE_VERBS = frozenset("say describe report tell show suggest indicate find see recount".split())
+#: Verbs of calling, which dispute only with a falsity word: "called the report a tissue of lies".
+_VERBAL_VERBS = frozenset(
+    "call describe label brand term dismiss characterize characterise denounce condemn".split()
+)
+#: Verbs whose object relative clause names a statement rather than states it: "the report that X published".
+_ISSUING_VERBS = SPEECH_VERBS | frozenset("issue publish release write make give send receive see read hear file".split())
+#: Nouns standing for their owner's act: "the government's response was to call ..." -> the government.
+_ACT_NOUNS = frozenset("response reaction answer reply".split())
 #: Dispute verbs that also take non-statements ("rejected a request", "dismissed an officer").
-_NEEDS_STATEMENT = frozenset("reject dismiss contest".split())
+_NEEDS_STATEMENT = frozenset("reject dismiss contest challenge question".split())
+#: Sentences a pointing-back complement ("the claims", "this") may reach over.
+_LOOKBACK_SENTENCES = 3
+#: Sentences a specific pointer (an accusation, a named owner, "the report") may reach over.
+_SPECIFIC_LOOKBACK_SENTENCES = 8
+#: Sentences a finding ("no sign of ...") may reach over: it answers what was just said.
+_FINDING_LOOKBACK_SENTENCES = 2
+#: Capitalised words that do not name anyone ("The RSF" names the RSF).
+_NAME_FILLERS = frozenset("the a an of and for in on at to its his her their".split())
+#: Determiners that point back to something already said: "that account", "these claims".
+_POINTERS = frozenset("that this these those".split())
+_WORD_RE = re.compile(r"[\w][\w'’-]*")
 
 
 @dataclass(frozen=True)
@@ -68,12 +110,36 @@ class ClaimCandidate:
 
 @dataclass(frozen=True)
 class _Statement:
-    """Something said earlier that a denial may point back to."""
+    """Something said earlier that a dispute may point back to."""
 
     start: int
     end: int
     speaker: Optional[str]
-    sentence: Span
+    sentence: int  # index of its sentence
+    accused: Optional[str] = None  # whom an accusation blames: "the RSF" in "X blamed the RSF"
+    is_accusation: bool = False
+    disputes: bool = False  # it disputes something itself ("that claim was challenged by ...")
+
+
+@dataclass(frozen=True)
+class _Party:
+    """Who disputes: the resolved name, plus the words around it that tell whose side they
+    speak for ("M23 spokesman Lawrence Kanyuka")."""
+
+    name: Optional[str]
+    context: str = ""
+
+    def includes(self, speaker: Optional[str]) -> bool:
+        """Whether ``speaker`` is this party or the body it speaks for."""
+        if not speaker:
+            return False
+        return same_speaker(speaker, self.name) or bool(self.context) and _mentions(self.context, speaker)
+
+    def named_in(self, text: Optional[str]) -> bool:
+        """Whether ``text`` names this party (or the body it speaks for)."""
+        if not text:
+            return False
+        return bool(self.name) and _mentions(text, self.name) or bool(self.context) and _mentions(text, self.context)
 
 
 def find_claims(doc: Doc, quotes: Sequence[QuoteCandidate]) -> list[ClaimCandidate]:
@@ -89,7 +155,8 @@ class _ClaimFinder:
         self.text = doc.text
         self.quotes = list(quotes)
         self.speakers = SpeakerIndex.for_doc(doc)
-        self._token_starts = [t.idx for t in doc]
+        self.sentences = list(doc.sents)
+        self._sentence_starts = [s.start_char for s in self.sentences]
         self.statements = self._statements()
 
     def run(self) -> list[ClaimCandidate]:
@@ -111,6 +178,10 @@ class _ClaimFinder:
             return self._dispute_verb(token)
         if lemma in FALSITY_WORDS and token.dep_ in {"attr", "acomp"} and token.head.lemma_ == "be":
             return self._false_copula(token)
+        if lemma in TRUTH_WORDS and token.dep_ in {"attr", "acomp"} and _negated(token.head) and token.head.lemma_ == "be":
+            return self._false_copula(token)
+        if lemma in FALSITY_WORDS and token.dep_ == "amod" and token.head.lemma_.lower() in CLAIM_NOUNS:
+            return self._false_noun(token)
         if token.lower_ in FALSITY_ADVERBS and token.sent.start not in used_sentences:
             used_sentences.add(token.sent.start)
             return self._article_voice(token.head, token)
@@ -119,29 +190,37 @@ class _ClaimFinder:
             and any(c.lower_ == "up" for c in token.children)
             and token.sent.start not in used_sentences
             and self._enclosing_quote(token.idx) is None  # a speaker's "cover-up" is an accusation
+            and self._reporting_verb_above(token) is None
         ):
             used_sentences.add(token.sent.start)
             return self._article_voice(token, token)
-        if token.lower_ == "evidence" and any(c.lower_ == "no" for c in token.children):
+        if lemma in EVIDENCE_NOUNS and _denied_noun(token):
             return self._no_evidence(token)
+        if token.lower_ == "opposite" and token.dep_ in {"dobj", "attr"} and token.head.lemma_.lower() in _OPPOSITE_VERBS:
+            return self._the_opposite(token)
         if token.lower_ in {"despite", "contrary"}:
             return self._despite(token)
         return None
 
     def _dispute_verb(self, verb: Token) -> Optional[ClaimCandidate]:
-        disputant_token = self._disputant_token(verb)
-        disputant = self._name(disputant_token) if disputant_token is not None else None
-        enclosing = self._enclosing_quote(verb.idx)
-        if enclosing is not None and (disputant_token is None or disputant_token.lower_ in {"we", "i"}):
-            disputant = enclosing.quote.speaker
+        if _negated(verb):
+            return None  # "did not deny", "have not been challenged": no dispute
+        party = self._disputing_party(verb)
         complement = self._complement(verb)
         if complement is None:
             return None
-        if verb.lemma_.lower() in _NEEDS_STATEMENT and not _is_statement(complement) and not self._falsity_complement(verb):
+        if verb.dep_ == "relcl" and complement.tag_ in {"WDT", "WP"}:
+            return self._relative_dispute(verb, party)
+        claim_noun = _claim_noun(complement)
+        if (
+            verb.lemma_.lower() in _NEEDS_STATEMENT
+            and claim_noun is None
+            and not _is_statement(complement)
+            and not self._falsity_complement(verb)
+        ):
             return None  # "rejected a request", "dismissed the commander": not a statement
         claimant: Optional[str] = None
         span = _span_of(complement)
-        claim_noun = complement if complement.lemma_.lower() in CLAIM_NOUNS else None
         if complement.pos_ == "PRON" or claim_noun is not None:
             clause = _noun_clause(claim_noun) if claim_noun is not None else None
             owner = _owner(claim_noun) if claim_noun is not None else None
@@ -149,78 +228,145 @@ class _ClaimFinder:
             if clause is not None:
                 span = _span_of(clause)
             else:
-                statement = self._earlier_statement(verb, disputant)
+                statement = self._pointed_statement(verb, party, claim_noun, claimant)
                 if statement is None:
                     return None
                 span = (statement.start, statement.end)
                 claimant = claimant or statement.speaker
         else:
-            statement = self._earlier_statement(verb, disputant, about=disputant)
+            statement = self._statement_against(verb, party)
             if statement is not None:
                 span, claimant = (statement.start, statement.end), statement.speaker
-        counter = self._counter_claim(verb, disputant)
-        return self._candidate(span, claimant, disputant, counter, verb)
+            elif not any(t.i != complement.i and not (t.is_punct or t.is_space) for t in complement.subtree):
+                return None  # "denies involvement": a bare noun says too little to be a claim
+        counter = self._counter_claim(verb, party.name)
+        return self._candidate(span, claimant, party.name, counter, verb)
+
+    def _relative_dispute(self, verb: Token, party: _Party) -> Optional[ClaimCandidate]:
+        """"X said the group is backed by Rwanda, which Kigali denies": the claim is the clause
+        the relative clause hangs on (the reported clause when there is one)."""
+        clause: Optional[Token] = verb.head
+        while clause is not None and clause.dep_ not in {"ccomp", "ROOT"}:
+            clause = clause.head if clause.head.i != clause.i else None
+        if clause is None:
+            return None
+        excluded = set(t.i for t in verb.subtree)
+        tokens = _trim_tokens(sorted((t for t in clause.subtree if t.i not in excluded), key=lambda t: t.i))
+        if clause.dep_ == "ccomp" and clause.head.lemma_.lower() in SPEECH_VERBS:
+            speech = clause.head
+            claimant_token = subject_of(speech)
+            claimant = self._name(claimant_token) if claimant_token is not None else None
+        else:
+            claimant = None
+            subject = next((t for t in tokens if t.dep_ in {"nsubj", "nsubjpass"} and t.head.i == clause.i), None)
+            tokens = [t for t in tokens if subject is None or t.i >= min(s.i for s in subject.subtree)]
+        if len(tokens) < 2:
+            return None
+        span = (tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+        return self._candidate(span, claimant, party.name, None, verb)
 
     def _false_copula(self, word: Token) -> Optional[ClaimCandidate]:
-        """"The claims are false" / "These are lies": the subject is the claim."""
+        """"The claims are false" / "These are lies" / "That is not true": the subject is the claim."""
         copula = word.head
         subject = next((c for c in copula.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
         if subject is None:
             return None
         enclosing = self._enclosing_quote(word.idx)
-        disputant = enclosing.quote.speaker if enclosing is not None else self._reporting_speaker(copula) or ARTICLE_VOICE
-        clause = _noun_clause(subject)
-        claimant = self._name(_owner(subject)) if _owner(subject) is not None else None
+        party = self._voice_at(copula)
+        claim_noun = _claim_noun(subject)
+        clause = _noun_clause(claim_noun) if claim_noun is not None else None
+        owner = _owner(claim_noun) if claim_noun is not None else None
+        claimant = self._name(owner) if owner is not None else None
         if clause is not None:
             span = _span_of(clause)
         else:
-            statement = self._earlier_statement(word, disputant, before=enclosing.quote.evidence.start if enclosing else None)
+            if claim_noun is None and subject.pos_ != "PRON":
+                return None  # "the bridge is not accurate": not about a statement
+            before = enclosing.quote.evidence.start if enclosing else None
+            statement = self._pointed_statement(word, party, claim_noun, claimant, before=before)
             if statement is None:
                 return None
             span, claimant = (statement.start, statement.end), claimant or statement.speaker
-        return self._candidate(span, claimant, disputant, None, word)
+        return self._candidate(span, claimant, party.name, None, word)
+
+    def _false_noun(self, word: Token) -> Optional[ClaimCandidate]:
+        """"circulated fabricated claims that X", "spread false reports": the word for the
+        statement carries the verdict; whoever spread it is the claimant."""
+        noun = word.head
+        if noun.head.lemma_.lower() in DISPUTE_VERBS | _VERBAL_VERBS:
+            return None  # "rejected the false claims": the dispute verb's own candidate
+        party = self._voice_at(noun)
+        owner = _owner(noun)
+        claimant_token = owner
+        if claimant_token is None and noun.dep_ in {"dobj", "nsubjpass"}:
+            claimant_token = subject_of(noun.head)
+        claimant = self._name(claimant_token) if claimant_token is not None else None
+        clause = _noun_clause(noun)
+        if clause is not None:
+            return self._candidate(_span_of(clause), claimant, party.name, None, word)
+        statement = self._pointed_statement(word, party, noun, claimant)
+        if statement is None:
+            return None
+        return self._candidate((statement.start, statement.end), claimant or statement.speaker, party.name, None, word)
 
     def _article_voice(self, verb: Token, cue: Token) -> Optional[ClaimCandidate]:
         """"falsely labeling X as Y", "covered up X": the article calls the subject's account
         false. The claim is the verb's complement; the claimant its subject."""
         subject = subject_of(verb)
         claimant = self._name(subject) if subject is not None else None
-        enclosing = self._enclosing_quote(verb.idx)
-        disputant = enclosing.quote.speaker if enclosing is not None else self._reporting_speaker(verb) or ARTICLE_VOICE
+        party = self._voice_at(verb)
         tokens = [t for t in verb.subtree if t.i > cue.i and not (t.dep_ == "prt" or t.lower_ == "up" and t.i == cue.i + 1)]
-        if cue is not verb:
+        if cue.i != verb.i:
             tokens = [verb] + [t for t in verb.subtree if t.i > verb.i]
-        tokens = [t for t in tokens if not (t.dep_ in {"nsubj", "nsubjpass"} and t.head is verb)]
+        tokens = [t for t in tokens if not (t.dep_ in {"nsubj", "nsubjpass"} and t.head.i == verb.i)]
         tokens = _trim_tokens(sorted(tokens, key=lambda t: t.i))
         if len(tokens) < 2:
             return None
         span = (tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
-        return self._candidate(span, claimant, disputant, None, cue)
+        return self._candidate(span, claimant, party.name, None, cue)
 
     def _no_evidence(self, evidence: Token) -> Optional[ClaimCandidate]:
-        """"There is no evidence that X" / "no evidence for X"."""
+        """"There is no evidence that X", "no evidence for X's claim", "found no sign of X".
+
+        A finding of nothing about a plain thing ("no sign of any military presence") answers
+        what was just said: the claim is the statement before it, when there is one."""
         target = next((c for c in evidence.children if c.dep_ in {"acl", "ccomp", "relcl"}), None)
         if target is None:
-            prep = next((c for c in evidence.children if c.dep_ == "prep" and c.lower_ in {"for", "of", "that"}), None)
+            prep = next((c for c in evidence.children if c.dep_ == "prep" and c.lower_ in {"for", "of", "that", "to"}), None)
             target = next((c for c in prep.children if c.dep_ in {"pobj", "pcomp"}), None) if prep is not None else None
         if target is None:
             return None
-        disputant = self._reporting_speaker(evidence.head) or ARTICLE_VOICE
-        enclosing = self._enclosing_quote(evidence.idx)
-        if enclosing is not None:
-            disputant = enclosing.quote.speaker
+        verb = evidence.head
+        finder = subject_of(verb) if evidence.dep_ == "dobj" and verb.lemma_.lower() not in _OFFERING_VERBS else None
+        party = self._voice_at(verb) if finder is None or finder.pos_ == "PRON" and finder.lower_ in {"we", "i"} else _Party(self._name(finder), _context_of(finder))
         claimant = None
-        if target.lemma_.lower() in CLAIM_NOUNS:
-            clause = _noun_clause(target)
-            owner = _owner(target)
+        claim_noun = _claim_noun(target)
+        if claim_noun is not None:
+            clause = _noun_clause(claim_noun)
+            owner = _owner(claim_noun)
             claimant = self._name(owner) if owner is not None else None
             if clause is None:
-                statement = self._earlier_statement(evidence, disputant)
+                statement = self._pointed_statement(evidence, party, claim_noun, claimant)
                 if statement is None:
                     return None
-                return self._candidate((statement.start, statement.end), claimant or statement.speaker, disputant, None, evidence)
+                return self._candidate((statement.start, statement.end), claimant or statement.speaker, party.name, None, evidence)
             target = clause
-        return self._candidate(_span_of(target), claimant, disputant, None, evidence)
+        elif target.pos_ in {"NOUN", "PROPN"}:
+            statement = self._pointed_statement(evidence, party, None, None, lookback=_FINDING_LOOKBACK_SENTENCES)
+            if statement is not None:
+                return self._candidate((statement.start, statement.end), statement.speaker, party.name, None, evidence)
+        return self._candidate(_span_of(target), claimant, party.name, None, evidence)
+
+    def _the_opposite(self, word: Token) -> Optional[ClaimCandidate]:
+        """"Aid workers describe the opposite": the subject disputes what was just said."""
+        subject = subject_of(word.head)
+        if subject is None:
+            return None
+        party = _Party(self._name(subject), _context_of(subject))
+        statement = self._pointed_statement(word, party, None, None, lookback=_FINDING_LOOKBACK_SENTENCES)
+        if statement is None:
+            return None
+        return self._candidate((statement.start, statement.end), statement.speaker, party.name, None, word)
 
     def _despite(self, word: Token) -> Optional[ClaimCandidate]:
         """"despite claims by X that Y", "contrary to X's claims"."""
@@ -231,12 +377,46 @@ class _ClaimFinder:
         clause = _noun_clause(noun)
         if clause is None:
             return None
-        enclosing = self._enclosing_quote(word.idx)
-        disputant = enclosing.quote.speaker if enclosing is not None else self._reporting_speaker(word.head) or ARTICLE_VOICE
+        party = self._voice_at(word.head)
         claimant = self._name(owner) if owner is not None else None
-        return self._candidate(_span_of(clause), claimant, disputant, None, word)
+        return self._candidate(_span_of(clause), claimant, party.name, None, word)
 
-    # -- pieces ------------------------------------------------------------------------------
+    # -- who disputes ------------------------------------------------------------------------
+
+    def _disputing_party(self, verb: Token) -> _Party:
+        """The subject (or passive agent) of a dispute verb; inside a quote, "we" and "I" are
+        the quote's speaker; "the government's response was to call ..." is the government."""
+        token = self._disputant_token(verb)
+        if token is not None and token.lemma_.lower() in _ACT_NOUNS:
+            token = next((c for c in token.children if c.dep_ == "poss" and c.pos_ != "PRON"), token)
+        enclosing = self._enclosing_quote(verb.idx)
+        if enclosing is not None and (token is None or token.lower_ in {"we", "i"}):
+            return _Party(enclosing.quote.speaker, enclosing.quote.speaker_role or "")
+        if token is None:
+            return _Party(None)
+        return _Party(self._name(token), _context_of(token))
+
+    def _voice_at(self, token: Token) -> _Party:
+        """Who speaks at ``token``: the quote it sits in, the speaker whose reported clause it is
+        in, else the article itself."""
+        enclosing = self._enclosing_quote(token.idx)
+        if enclosing is not None:
+            return _Party(enclosing.quote.speaker, enclosing.quote.speaker_role or "")
+        reporter = self._reporting_verb_above(token)
+        if reporter is not None:
+            subject = subject_of(reporter)
+            if subject is not None:
+                return _Party(self._name(subject), _context_of(subject))
+        return _Party(ARTICLE_VOICE)
+
+    def _reporting_verb_above(self, token: Token) -> Optional[Token]:
+        """The speech verb whose reported clause holds ``token`` ("..., the source said")."""
+        child, current = token, token.head
+        while current.i != child.i:
+            if child.dep_ == "ccomp" and current.pos_ == "VERB" and current.lemma_.lower() in SPEECH_VERBS:
+                return current
+            child, current = current, current.head
+        return _trailing_attribution(token.sent)
 
     def _disputant_token(self, verb: Token) -> Optional[Token]:
         for child in verb.children:
@@ -245,7 +425,12 @@ class _ClaimFinder:
         for child in verb.children:
             if child.dep_ == "nsubj":
                 return child
-        return subject_of(verb) if verb.dep_ in {"conj", "advcl", "xcomp"} else None
+        if verb.dep_ in {"conj", "advcl", "xcomp", "relcl"}:
+            return subject_of(verb)
+        # "The AA rejects ...", with the name tagged as a compound of the verb
+        return next((c for c in verb.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"), None)
+
+    # -- what is disputed --------------------------------------------------------------------
 
     def _complement(self, verb: Token) -> Optional[Token]:
         passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
@@ -287,53 +472,141 @@ class _ClaimFinder:
                     return quote.evidence.start, quote.evidence.end
         return None
 
-    def _earlier_statement(
-        self, cue: Token, disputant: Optional[str], about: Optional[str] = None, before: Optional[int] = None
+    # -- statements pointed back to ----------------------------------------------------------
+
+    def _earlier(self, cue: Token, party: _Party, before: Optional[int], lookback: int) -> list[_Statement]:
+        """Statements before ``cue`` (or ``before``) within ``lookback`` sentences, by anyone
+        but the disputing party."""
+        here = self._sentence_index(cue.idx)
+        ceiling = before if before is not None else cue.idx
+        return [
+            s
+            for s in self.statements
+            if here - lookback <= s.sentence <= here
+            and s.start < ceiling
+            and not (s.start <= cue.idx < s.end)
+            and not party.includes(s.speaker)
+        ]
+
+    def _pointed_statement(
+        self,
+        cue: Token,
+        party: _Party,
+        noun: Optional[Token],
+        owner: Optional[str],
+        before: Optional[int] = None,
+        lookback: int = _LOOKBACK_SENTENCES,
     ) -> Optional[_Statement]:
-        """The nearest statement in the few sentences before ``cue`` by someone other than the
-        disputant (when ``about`` is given, one that names the disputant: an accusation)."""
-        sentence_starts = sorted({s.start_char for s in self.doc.sents})
-        here = bisect_left(sentence_starts, cue.sent.start_char)
-        floor = sentence_starts[max(0, here - _LOOKBACK_SENTENCES)]
-        ceiling = before if before is not None else cue.sent.end_char
-        best: Optional[_Statement] = None
-        for statement in self.statements:
-            if not (floor <= statement.start and statement.end <= ceiling):
-                continue
-            if statement.start <= cue.idx < statement.end:
-                continue
-            if disputant and same_speaker(statement.speaker, disputant):
-                continue
-            if about is not None and not _mentions(self.text[statement.start : statement.end], about):
-                continue
-            best = statement
-        return best
+        """The statement a pointing-back complement ("the accusation", "that account", "this")
+        stands for, in the order described in the module docstring."""
+        wide = self._earlier(cue, party, before, max(lookback, _SPECIFIC_LOOKBACK_SENTENCES))
+        near = [s for s in wide if s.sentence >= self._sentence_index(cue.idx) - lookback]
+        noun_lemma = noun.lemma_.lower() if noun is not None else None
+        owner_token = _owner(noun) if noun is not None else None
+        owner_word = owner_token.lemma_.lower() if owner_token is not None and owner_token.pos_ == "NOUN" else None
+        preferences: list[Iterable[_Statement]] = [
+            (s for s in wide if s.is_accusation and party.named_in(s.accused)),
+        ]
+        if owner is not None:
+            preferences.append(s for s in wide if same_speaker(s.speaker, owner))
+        if owner_word is not None:
+            preferences.append(s for s in wide if self._spoken_by_word(s, owner_word))
+        if noun_lemma in ACCUSATION_NOUNS:
+            preferences.append(s for s in wide if s.is_accusation)
+        if noun_lemma is not None:
+            preferences.append(s for s in wide if self._introduced_with(s, noun_lemma))
+        preferences.append(near)
+        for statements in preferences:
+            chosen = _nearest(list(statements))
+            if chosen is not None:
+                return chosen
+        return None
+
+    def _statement_against(self, cue: Token, party: _Party) -> Optional[_Statement]:
+        """For a plain denial: the accusation aimed at the denier, else a nearby statement that
+        names the denier."""
+        if not party.name:
+            return None
+        wide = self._earlier(cue, party, None, _SPECIFIC_LOOKBACK_SENTENCES)
+        accusation = _nearest([s for s in wide if s.is_accusation and party.named_in(s.accused)])
+        if accusation is not None:
+            return accusation
+        here = self._sentence_index(cue.idx)
+        return _nearest(
+            [s for s in wide if s.sentence >= here - _LOOKBACK_SENTENCES and party.named_in(self.text[s.start : s.end])]
+        )
+
+    def _spoken_by_word(self, statement: _Statement, lemma: str) -> bool:
+        """Whether the statement's sentence has ``lemma`` as a subject outside the statement
+        ("The Congolese army says ..." for "the army's account")."""
+        sentence = self.sentences[statement.sentence]
+        return any(
+            t.lemma_.lower() == lemma and t.dep_ in {"nsubj", "nsubjpass"} and not (statement.start <= t.idx < statement.end)
+            for t in sentence
+        )
+
+    def _introduced_with(self, statement: _Statement, lemma: str) -> bool:
+        """Whether the statement's sentence names it with ``lemma`` outside the statement itself
+        ("According to a report by X, ..." for "the report")."""
+        sentence = self.sentences[statement.sentence]
+        return any(
+            t.lemma_.lower() == lemma and not (statement.start <= t.idx < statement.end) for t in sentence
+        )
 
     def _statements(self) -> list[_Statement]:
         statements = [
-            _Statement(q.quote.evidence.start, q.quote.evidence.end, q.quote.speaker, self._sentence_at(q.quote.evidence.start))
+            self._statement(q.quote.evidence.start, q.quote.evidence.end, q.quote.speaker)
             for q in self.quotes
             if q.quote.nested_in is None
         ]
+        for verb in self.doc:
+            # "X told reporters that ...": the reported clause, also when the quote finder read
+            # the sentence another way
+            if verb.pos_ != "VERB" or verb.lemma_.lower() not in REPORTING_VERBS or _negated(verb):
+                continue
+            clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i > verb.i), None)
+            subject = subject_of(verb)
+            if clause is None or subject is None:
+                continue
+            start, end = _span_of(clause)
+            if not any(q.start <= start < q.end or start <= q.start < end for q in statements):
+                statements.append(self._statement(start, end, self._name(subject)))
+        accusations: list[_Statement] = []
         for token in self.doc:
-            if token.pos_ == "VERB" and token.lemma_.lower() in ACCUSING_VERBS:
-                subject = subject_of(token)
-                tokens = [t for t in token.subtree if t.i > token.i]
-                tokens = _trim_tokens(tokens)
-                if subject is None or len(tokens) < 2:
-                    continue
-                statements.append(
-                    _Statement(tokens[0].idx, tokens[-1].idx + len(tokens[-1]), self._name(subject), token.sent)
+            if token.pos_ != "VERB" or token.lemma_.lower() not in ACCUSING_VERBS:
+                continue
+            if any(a.start <= token.idx < a.end for a in accusations):
+                continue  # "blamed X, accusing the group of ...": part of the outer accusation
+            subject = subject_of(token)
+            accused = _accused(token)
+            skipped = set()
+            if accused is not None:
+                skipped = {t.i for c in accused.children if c.dep_ in {"relcl", "appos", "acl"} for t in c.subtree}
+            tokens = _trim_tokens(_without_brackets([t for t in token.subtree if t.i > token.i and t.i not in skipped]))
+            if subject is None or len(tokens) < 2:
+                continue
+            accused_text = " ".join(t.text for t in accused.subtree) if accused is not None else None
+            accusations.append(
+                self._statement(
+                    tokens[0].idx,
+                    tokens[-1].idx + len(tokens[-1]),
+                    self._name(subject),
+                    accused=accused_text,
+                    is_accusation=token.lemma_.lower() != "claim" or accused is not None,
                 )
-        return sorted(statements, key=lambda s: s.start)
+            )
+        return sorted(statements + accusations, key=lambda s: s.start)
 
-    def _reporting_speaker(self, token: Token) -> Optional[str]:
-        """Whose reported clause ``token`` sits in ("X said the claims were false"), if anyone's."""
-        for candidate in self.quotes:
-            evidence = candidate.quote.evidence
-            if evidence.start <= token.idx < evidence.end:
-                return candidate.quote.speaker
-        return None
+    def _statement(
+        self, start: int, end: int, speaker: Optional[str], accused: Optional[str] = None, is_accusation: bool = False
+    ) -> _Statement:
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        disputes = span is not None and any(
+            t.pos_ == "VERB" and t.lemma_.lower() in DISPUTE_VERBS and not _negated(t) for t in span
+        )
+        return _Statement(start, end, speaker, self._sentence_index(start), accused, is_accusation, disputes)
+
+    # -- lookups -----------------------------------------------------------------------------
 
     def _enclosing_quote(self, offset: int) -> Optional[QuoteCandidate]:
         inside = [c for c in self.quotes if c.quote.evidence.start <= offset < c.quote.evidence.end]
@@ -345,9 +618,8 @@ class _ClaimFinder:
         speaker = self.speakers.resolve(token)
         return speaker.name if speaker is not None else None
 
-    def _sentence_at(self, offset: int) -> Span:
-        i = max(0, bisect_left(self._token_starts, offset + 1) - 1)
-        return self.doc[i].sent
+    def _sentence_index(self, offset: int) -> int:
+        return max(0, bisect_right(self._sentence_starts, offset) - 1)
 
     def _candidate(
         self,
@@ -358,7 +630,7 @@ class _ClaimFinder:
         cue: Token,
     ) -> Optional[ClaimCandidate]:
         start, end = span
-        while start < end and self.text[start].isspace():
+        while start < end and (self.text[start].isspace() or self.text[start] in "\"“”'‘’"):
             start += 1
         while end > start and (self.text[end - 1].isspace() or self.text[end - 1] in ",.;:"):
             end -= 1
@@ -391,11 +663,29 @@ def _span_of(token: Token) -> tuple[int, int]:
 
 
 def _trim_tokens(tokens: list[Token]) -> list[Token]:
-    while tokens and (tokens[0].is_punct or tokens[0].dep_ in {"mark", "cc"} and tokens[0].lower_ in {"that", "and", "but"}):
+    while tokens and (
+        tokens[0].is_punct
+        or tokens[0].dep_ in {"mark", "cc"} and tokens[0].lower_ in {"that", "and", "but"}
+        or tokens[0].dep_ == "dobj" and tokens[0].lower_ == "that" and len(tokens) > 1  # a misread "that"-clause
+    ):
         tokens = tokens[1:]
     while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "cc"):
         tokens = tokens[:-1]
     return tokens
+
+
+def _without_brackets(tokens: list[Token]) -> list[Token]:
+    """Tokens in order without parenthesised asides: "the Rapid Support Forces (RSF)"."""
+    kept: list[Token] = []
+    depth = 0
+    for token in sorted(tokens, key=lambda t: t.i):
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            kept.append(token)
+    return kept
 
 
 def _is_statement(token: Token) -> bool:
@@ -405,14 +695,49 @@ def _is_statement(token: Token) -> bool:
     )
 
 
+def _claim_noun(token: Token) -> Optional[Token]:
+    """``token`` when it is a word for a statement; also "that account" when the tagger took
+    the demonstrative for the object and the noun for a verb."""
+    if token.lemma_.lower() in CLAIM_NOUNS and (
+        token.pos_ in {"NOUN", "PROPN"} or any(c.lower_ in _POINTERS | {"the"} for c in token.children)
+    ):
+        return token
+    if token.lower_ in _POINTERS and token.i + 1 < len(token.doc):
+        following = token.doc[token.i + 1]
+        if following.lower_.rstrip("s") in CLAIM_NOUNS or following.lemma_.lower() in CLAIM_NOUNS:
+            return following
+    return None
+
+
 def _noun_clause(noun: Token) -> Optional[Token]:
-    """"claims that X" -> X's clause head."""
+    """"claims that X" -> X's clause head, from the parse or, when the parser attached the
+    clause elsewhere ("a statement by the agency that X"), from the nearest following "that"."""
     for child in noun.children:
         if child.dep_ in {"acl", "ccomp", "relcl"} and any(g.lower_ == "that" and g.dep_ == "mark" for g in child.children):
             return child
         if child.dep_ == "ccomp":
             return child
+        if child.dep_ == "relcl" and _content_clause_misread_as_relative(child):
+            return child
+    if any(c.lower_ in _POINTERS for c in noun.children):
+        return None  # "these statements" points back; a later "that" belongs to something else
+    sentence_end = noun.sent.end
+    for token in noun.doc[noun.i + 1 : min(noun.i + 10, sentence_end)]:
+        if token.is_punct and token.text in ".;:,":
+            return None
+        if token.lower_ == "that" and token.dep_ == "mark" and token.head.i > token.i:
+            return token.head
     return None
+
+
+def _content_clause_misread_as_relative(clause: Token) -> bool:
+    """"a statement that officers had fired at smugglers", parsed as a relative clause with
+    "that" as its object. A real object relative has a verb of issuing or saying ("the report
+    that the agency published"); a clause with its own subject and any other verb states the
+    claim's content."""
+    first = clause.doc[min(t.i for t in clause.subtree)]
+    has_subject = any(c.dep_ in {"nsubj", "nsubjpass"} and c.i != first.i for c in clause.children)
+    return first.lower_ == "that" and has_subject and clause.lemma_.lower() not in _ISSUING_VERBS
 
 
 def _owner(noun: Token) -> Optional[Token]:
@@ -427,11 +752,101 @@ def _owner(noun: Token) -> Optional[Token]:
     return None
 
 
+def _accused(verb: Token) -> Optional[Token]:
+    """Whom an accusing verb aims at: "accused X of", "blamed X for", "blamed the attack on X",
+    "held X responsible"."""
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    if verb.lemma_.lower() == "blame":
+        on = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "on"), None)
+        target = next((g for g in on.children if g.dep_ == "pobj"), None) if on is not None else None
+        if target is not None:
+            return target
+    if verb.lemma_.lower() in {"allege", "claim"}:
+        return None
+    return obj
+
+
+def _trailing_attribution(sentence: Span) -> Optional[Token]:
+    """The speech verb of a sentence that ends ", the military source said." (the parser does
+    not always make the rest of the sentence its clause)."""
+    words = [t for t in sentence if not (t.is_punct or t.is_space)]
+    if len(words) < 4:
+        return None
+    verb = words[-1]
+    if verb.pos_ != "VERB" or verb.lemma_.lower() not in SPEECH_VERBS:
+        return None
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is None:
+        return None
+    before = sentence.doc[min(t.i for t in subject.subtree) - 1]
+    return verb if before.text == "," else None
+
+
+def _negated(token: Token) -> bool:
+    return any(c.dep_ == "neg" for c in token.children)
+
+
+def _denied_noun(noun: Token) -> bool:
+    """"no evidence", or "any evidence" under a negated verb ("did not find any evidence")."""
+    if any(c.lower_ == "no" and c.dep_ == "det" for c in noun.children):
+        return True
+    return any(c.lower_ == "any" for c in noun.children) and _negated(noun.head)
+
+
+def _context_of(token: Token) -> str:
+    """The words around a disputant that may say whom they speak for: the noun phrase with its
+    apposition ("Kyaw Zaw, a spokesman for the opposition National Unity Government")."""
+    phrase = noun_phrase(token)
+    words = [phrase.text] if phrase is not None else [token.text]
+    for child in token.children:
+        if child.dep_ in {"appos", "compound"}:
+            words.append(" ".join(t.text for t in child.subtree))
+    return " ".join(words)
+
+
+def _nearest(statements: list[_Statement]) -> Optional[_Statement]:
+    """The statement in the latest sentence; within it the first one (the outermost)."""
+    if not statements:
+        return None
+    latest = max(s.sentence for s in statements)
+    return min((s for s in statements if s.sentence == latest), key=lambda s: (s.disputes, s.start, -s.end))
+
+
+def _name_words(name: str) -> list[str]:
+    words = [w.removesuffix("'s").removesuffix("’s") for w in _WORD_RE.findall(name)]
+    return [w for w in words if w[:1].isupper() and w.lower() not in _NAME_FILLERS]
+
+
 def _mentions(text: str, name: str) -> bool:
-    words = {w.strip(".,'’\"").lower() for w in text.split()}
-    name_words = [w.strip(".,'’\"").lower() for w in name.split() if w[:1].isupper()]
-    initials = "".join(w[0] for w in name.split() if w[:1].isupper()).lower()
-    return any(w in words for w in name_words) or (len(initials) >= 2 and initials in words)
+    """Whether ``text`` names ``name``: one of its name words, its initials ("RSF" for "Rapid
+    Support Forces"), or the words an acronym in it stands for ("Arakan Army" for "AA")."""
+    words = {w.removesuffix("'s").removesuffix("’s").lower() for w in _WORD_RE.findall(text)}
+    name_words = _name_words(name)
+    if not name_words:
+        return False
+    if any(w.lower() in words for w in name_words):
+        return True
+    initials = "".join(w[0] for w in name_words).lower()
+    if len(initials) >= 2 and initials in words:
+        return True
+    acronyms = {w.lower() for w in name_words if len(w) >= 2 and w.isupper()}
+    return bool(acronyms & _initialisms(text))
+
+
+def _initialisms(text: str) -> set[str]:
+    """Initials of each run of capitalised words: "the Arakan Army said" -> {"aa"}."""
+    found: set[str] = set()
+    run: list[str] = []
+    for word in _WORD_RE.findall(text) + [""]:
+        if word[:1].isupper() and word.lower() not in _NAME_FILLERS:
+            run.append(word)
+            continue
+        if word.lower() in {"of", "for", "and"} and run:
+            continue
+        if len(run) >= 2:
+            found.add("".join(w[0] for w in run).lower())
+        run = []
+    return found
 
 
 def _same_claim(a: ClaimCandidate, b: ClaimCandidate) -> bool:
