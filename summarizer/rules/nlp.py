@@ -57,8 +57,26 @@ def parse(text: str) -> Doc:
     return load_nlp()(text)
 
 
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per document.
+
+    spaCy joins every token each time ``Doc.text`` is read, so rules that look at the text around
+    many candidates would be quadratic in the article's length without this.
+    """
+    text = doc.user_data.get("summarizer_text")
+    if text is None:
+        text = doc.user_data["summarizer_text"] = doc.text
+    return text
+
+
 def starts_paragraph(doc: Doc, char_offset: int) -> bool:
     """True when only whitespace containing a blank line (or the start) precedes ``char_offset``."""
-    before = doc.text[:char_offset]
-    stripped = before.rstrip(" \t")
-    return not stripped.strip() or stripped.endswith("\n")
+    text = doc_text(doc)
+    position = char_offset
+    while position > 0 and text[position - 1] in " \t":
+        position -= 1
+    if position == 0:
+        return True
+    if text[position - 1] == "\n":
+        return True
+    return not text[:position].strip()
