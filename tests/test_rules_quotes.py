@@ -221,3 +221,114 @@ def test_finder_is_deterministic_and_fast(seed):
     again = find_quotes(doc)
     assert time.perf_counter() - began < 1.0
     assert [c.quote for c in again] == [c.quote for c in found]
+
+
+# -- reported speech: clause boundaries ---------------------------------------------------------
+
+
+def test_two_that_clauses_are_two_quotes():
+    text = "A police spokesman, Paul Oduya, said that two officers had been wounded and that reinforcements had been sent."
+    found = quotes_of(text)
+    first = only(found, "two officers had been wounded").quote
+    second = only(found, "reinforcements had been sent").quote
+    assert first.text == "two officers had been wounded"
+    assert first.speaker == second.speaker == "Paul Oduya"
+
+
+def test_reported_clause_stops_at_a_semicolon():
+    text = "The army said at least 50 soldiers were killed; a local trader put the number closer to 80."
+    quote = only(quotes_of(text), "at least 50 soldiers").quote
+    assert quote.text == "at least 50 soldiers were killed"
+
+
+def test_relative_clause_around_a_speech_verb_is_not_reported_speech():
+    text = "Thousands crossed a border that the government says is closed to all traffic."
+    assert not any("closed" in c.quote.text for c in quotes_of(text))
+
+
+def test_reported_clause_needs_a_verb():
+    text = "Rocket attack on Tarvo claims civilian lives\n\nThree people died in the attack, the governor said."
+    found = quotes_of(text)
+    assert not any(c.quote.text.startswith("civilian lives") for c in found)
+    assert only(found, "Three people died").quote.speaker == "the governor"
+
+
+def test_subject_that_cannot_speak_is_not_a_speaker():
+    text = "The summary for this page must state that the rebels protected the villages."
+    assert quotes_of(text) == []
+
+
+def test_set_off_attribution_with_a_second_clause():
+    text = "The chief executive, Wanjiru Kamau, rejected the criticism. Our prices are published, she said, and anyone can compare them."
+    found = quotes_of(text)
+    assert only(found, "Our prices are published").quote.mode == "indirect"
+    assert only(found, "anyone can compare them").quote.mode == "indirect"
+
+
+def test_set_off_attribution_after_an_adverbial_quotes_the_clause_after():
+    text = "Amina Sule spoke to us in the camp. That morning, she said, the gunmen burned the granary."
+    quote = only(quotes_of(text), "the gunmen burned the granary").quote
+    assert quote.speaker == "Amina Sule"
+
+
+def test_verbless_tail_after_an_attribution_is_not_a_quote():
+    text = "Up to 70 fighters were killed, the ministry said, among them two commanders."
+    found = quotes_of(text)
+    assert only(found, "Up to 70 fighters were killed").quote.mode == "indirect"
+    assert not any(c.quote.text.startswith("among them") for c in found)
+
+
+def test_dateline_is_not_part_of_the_reported_clause():
+    text = "TARVO, May 3 - A car bomb killed 12 people at a checkpoint on Friday, police said."
+    quote = only(quotes_of(text), "A car bomb killed 12 people").quote
+    assert quote.speaker is not None and "police" in quote.speaker.lower()
+
+
+def test_casualty_sentence_attributed_to_a_monitor_is_an_indirect_quote():
+    """The guidelines label reported speech after a speech verb, figures included (the monitor
+    is quoted; the figure is also a casualty report with the monitor as source)."""
+    text = "The Local Monitoring Committees said 40 people were killed in Tarvo Province."
+    quote = only(quotes_of(text), "40 people were killed").quote
+    assert quote.mode == "indirect" and "Committees" in (quote.speaker or "")
+
+
+# -- direct speech: attribution position --------------------------------------------------------
+
+
+def test_quoted_word_inside_a_clause_is_not_attributed_to_a_later_noun():
+    text = (
+        "The relief chief, Anna Berg, told reporters that 700,000 people were facing \u201ccatastrophic\u201d "
+        "hunger, the last step before famine is declared."
+    )
+    found = quotes_of(text)
+    assert all(c.quote.speaker == "Anna Berg" for c in found if "catastrophic" in c.quote.text)
+
+
+# -- interviews -------------------------------------------------------------------------------
+
+
+INTERVIEW = (
+    "\u201cThe river takes everything\u201d: an interview with Ines Carvalho\n\n"
+    "Ines Carvalho runs the flood shelter in Baixo. We spoke on Monday.\n\n"
+    "Q: How many families are here?\n\n"
+    "A: About ninety families, most from the lower town. [Pause.] Many of them lost everything twice this year.\n\n"
+    "Q: Will you stay?\n\n"
+    "A: No. [Laughs.] I will stay as long as the shelter is open.\n"
+)
+
+
+def test_interview_headline_quote_is_the_interviewees():
+    found = quotes_of(INTERVIEW)
+    headline = only(found, "The river takes everything")
+    assert headline.quote.speaker == "Ines Carvalho"
+    assert headline.speaker_cue == "interviewee"
+
+
+def test_editorial_brackets_split_an_answer():
+    found = quotes_of(INTERVIEW)
+    first = only(found, "About ninety families").quote
+    second = only(found, "Many of them lost everything").quote
+    assert "[" not in first.text and "[" not in second.text
+    assert first.speaker == second.speaker == "Ines Carvalho"
+    assert only(found, "I will stay").quote.text == "I will stay as long as the shelter is open."
+    assert not any(c.quote.text.startswith("No.") for c in found)

@@ -24,7 +24,18 @@ from typing import Literal, Optional
 
 from spacy.tokens import Doc, Token
 
-from summarizer.rules.speakers import Speaker, SpeakerIndex, noun_phrase, same_speaker, subject_of
+from summarizer.rules.speakers import (
+    BODY_NOUNS,
+    DOCUMENT_NOUNS,
+    GROUP_NOUNS,
+    PERSON_NOUNS,
+    SPEAKER_LABELS,
+    Speaker,
+    SpeakerIndex,
+    noun_phrase,
+    same_speaker,
+    subject_of,
+)
 from summarizer.schema import Evidence, Quote
 
 SpeakerCue = Literal[
@@ -32,6 +43,7 @@ SpeakerCue = Literal[
     "pronoun_antecedent",  # that subject was "he"/"they"/"the ministry", resolved backwards
     "colon_intro",  # the sentence introducing the quote with a colon names the speaker
     "previous_quote",  # an unattributed quote continuing the previous quote's speaker
+    "interviewee",  # an interview's headline quote: the person interviewed
     "nearest_entity",  # no attribution: the nearest person or body before the quote
     "none",
 ]
@@ -57,6 +69,14 @@ REPORTING_VERBS = frozenset(
     """.split()
 )
 
+#: Other nouns that speak in news copy: "media report", "Telegram channels say", "the tally shows".
+_SPEAKING_NOUNS = frozenset(
+    """
+    media channel account blog paper broadcaster station tv radio newspaper figure toll tally
+    data record count estimate study survey assessment analysis investigation inquiry
+    """.split()
+)
+
 OPENING_DOUBLE = "\u201c\u201e\u00ab"
 CLOSING_DOUBLE = "\u201d\u00bb"
 OPENING_SINGLE = "\u2018"
@@ -66,6 +86,9 @@ _MAX_SINGLE_QUOTE = 400
 _SCARE_QUOTE_WORDS = 3
 _ELISIONS = ("em ", "til ", "tis ", "twas ", "n ", "cause ")
 _SPEAKER_LABEL = re.compile(r"((?:[A-Z][\w'\u2019.-]*)(?:\s+[A-Z][\w'\u2019.-]*){0,3})\s*:\s+")
+_INTERVIEW_WITH = re.compile(r"\b(?:interview|conversation|talk|Q&A) with ((?:[A-Z][\w'\u2019.-]*)(?:[ ]+[A-Z][\w'\u2019.-]*){0,3})")
+_DATELINE = re.compile(r"[A-Z][\w'./-]*(?:[ ,/]+[\w'./-]+){0,5}?\s+[-\u2013\u2014]\s+")
+_EDITORIAL_NOTE = re.compile(r"\[[^\]\n]*\]")
 _SENTENCE_END = re.compile(r"[.!?](?=[\s\u201d\"']*(?:\s|$))")
 
 
@@ -230,13 +253,30 @@ class _QuoteFinder:
                     continue
                 full = self.speakers.fullest(people[0].text)
                 speaker = Speaker(full, self.speakers.role_of(full))
-            blocks.append(_Found(s, e, start, end, "direct", "block", speaker=speaker, cue="colon_intro", adjacent_attribution=True))
+            for piece_start, piece_end in _editorial_pieces(self.text, s, e):
+                blocks.append(
+                    _Found(piece_start, piece_end, piece_start, piece_end, "direct", "block", speaker=speaker, cue="colon_intro", adjacent_attribution=True)
+                )
         return blocks
 
+    def _headline_quote_speaker(self, quote: _Found) -> Optional[Speaker]:
+        """A quote in an interview's headline is the interviewee's ("'...': an interview with X",
+        "Region: '...'" above a Q/A transcript)."""
+        if not self.paragraphs or self._paragraph_of(quote.outer_start) != self.paragraphs[0]:
+            return None
+        if not any(_SPEAKER_LABEL.match(self.text, a, b) and self.text[a:b].split(":")[0].strip().lower() in {"a", "answer"} for a, b in self.paragraphs):
+            return None
+        return self._interviewee()
+
     def _interviewee(self) -> Optional[Speaker]:
-        """The person an interview is with: the first named person who is a subject before
-        the first answer, else the most mentioned person."""
-        people = [m for m in self.speakers.subjects if m.label == "PERSON" and _has_capital(m.text)]
+        """The person an interview is with: the one named after "interview with", else the
+        first named person who is a subject before the first answer, else the most mentioned
+        person."""
+        introduced = _INTERVIEW_WITH.search(self.text)
+        if introduced is not None:
+            name = self.speakers.fullest(introduced.group(1))
+            return Speaker(name, self.speakers.role_of(name))
+        people = [m for m in self.speakers.subjects if self.speakers.is_person(m) and _entity_like_name(m.text)]
         if not people:
             counts: dict[str, int] = {}
             for m in self.speakers.mentions:
@@ -302,6 +342,11 @@ class _QuoteFinder:
             if verb is not None and self._speaker_from_verb(quote, verb, "colon_intro"):
                 quote.adjacent_attribution = True
                 return
+        interviewee = self._headline_quote_speaker(quote)
+        if interviewee is not None:
+            quote.speaker, quote.cue = interviewee, "interviewee"
+            quote.adjacent_attribution = True
+            return
         continued = self._continued_speaker(quote, earlier, paragraph)
         if continued is not None:
             quote.speaker, quote.cue = continued.speaker, "previous_quote"
@@ -341,10 +386,13 @@ class _QuoteFinder:
             return False
         if subject.lower_ in {"i", "we"} and quote.parent is None:
             return False
-        speaker = self.speakers.resolve(subject)
-        if speaker is None:
+        if subject.lower_ == "it":
+            speaker = self.speakers.it_antecedent(subject)
+        elif not _can_speak(subject):
             return False
-        if subject.pos_ == "PRON" and subject.lower_ in {"it"}:
+        else:
+            speaker = self.speakers.resolve(subject)
+        if speaker is None:
             return False
         quote.verb, quote.speaker = verb, _with_possessor(speaker, subject, self.speakers)
         quote.cue = "pronoun_antecedent" if speaker.via_antecedent and cue == "attribution_verb" else cue
@@ -424,42 +472,112 @@ class _QuoteFinder:
                 if any(c.dep_ == "neg" for c in token.children):
                     continue
                 clause = next((c for c in token.children if c.dep_ == "ccomp"), None)
-                span = _clause_span(clause) if clause is not None else self._fronted_clause(token)
-                if span is None or overlaps(*span):
-                    continue
-                quote = _Found(span[0], span[1], span[0], span[1], "indirect", "reported", verb=token)
-                if self._speaker_from_verb(quote, token):
-                    found.append(quote)
+                if clause is not None:
+                    spans = self._reported_clauses(token, clause)
+                else:
+                    spans = self._set_off_clauses(token)
+                for span in spans:
+                    if overlaps(*span):
+                        continue
+                    quote = _Found(span[0], span[1], span[0], span[1], "indirect", "reported", verb=token)
+                    if self._speaker_from_verb(quote, token):
+                        found.append(quote)
             elif token.lower_ == "according":
                 target = _according_object(token)
                 span = _according_clause(token)
                 if target is None or span is None or overlaps(*span):
                     continue
+                span = self._without_dateline(*span)
                 speaker = self.speakers.resolve(target)
                 if speaker is None:
                     continue
                 found.append(_Found(span[0], span[1], span[0], span[1], "indirect", "reported", speaker=speaker, cue="attribution_verb"))
         return found
 
-    def _fronted_clause(self, verb: Token) -> Optional[tuple[int, int]]:
-        """"<clause>, X said." when the parser did not link the clause: the sentence up to the
-        comma before the attribution, if the attribution ends the sentence."""
+    def _reported_clauses(self, verb: Token, clause: Token) -> list[tuple[int, int]]:
+        """The clause a speech verb governs, as one quote per reported statement: "said that A,
+        and that B" is two; the clause stops at a semicolon or a participle phrase after a comma
+        ("..., rejecting a statement by ...") that is the reporter's, not the speaker's. A clause
+        that starts before its verb ("a border that Bangladesh says is closed") is a relative
+        clause, not reported speech."""
+        tokens = sorted(clause.subtree, key=lambda t: t.i)
+        if not tokens or tokens[0].i < verb.i < tokens[-1].i:
+            return []
+        cut = next(
+            (
+                t.i for t in tokens
+                if t.text == ";"
+                or (t.text == "," and t.i + 1 < len(self.doc) and self.doc[t.i + 1].tag_ == "VBG" and self.doc[t.i + 1].dep_ in {"advcl", "xcomp"})
+            ),
+            None,
+        )
+        if cut is not None:
+            tokens = [t for t in tokens if t.i < cut]
+        pieces: list[list[Token]] = [[]]
+        for t in tokens:
+            follows_and = t.i >= 2 and t.lower_ == "that" and self.doc[t.i - 1].lower_ in {"and", "but"} and t.dep_ == "mark"
+            if follows_and and len(pieces[-1]) >= 3:
+                while pieces[-1] and (pieces[-1][-1].is_punct or pieces[-1][-1].dep_ == "cc"):
+                    pieces[-1].pop()
+                pieces.append([])
+            pieces[-1].append(t)
+        spans = [_token_span(piece) for piece in pieces]
+        return [self._without_dateline(*span) for span in spans if span is not None and self._has_verb(*span)]
+
+    def _set_off_clauses(self, verb: Token) -> list[tuple[int, int]]:
+        """Reported speech the parser did not link to the verb, set off by commas around the
+        attribution: "<clause>, X said[, and <clause>]" and "<adverbial>, X said, <clause>"."""
         sentence = verb.sent
         subject = subject_of(verb)
-        attribution = [t for t in verb.subtree]
-        first = min([t.i for t in attribution] + ([subject.left_edge.i] if subject is not None else []))
-        rest = [t for t in sentence if t.i > verb.i and not t.is_punct and t.dep_ not in {"npadvmod", "prep", "pobj", "det", "compound", "amod"}]
-        if rest or first <= sentence.start + 2:
-            return None
+        attribution = [t.i for t in verb.subtree if not t.is_space and not t.is_punct]
+        first = min(attribution + ([subject.left_edge.i] if subject is not None else []))
+        if first <= sentence.start or self.doc[first - 1].text not in {",", "\u2014"}:
+            return []
+        after = [t for t in sentence if t.i > verb.i]
+        gap = next((t for t in after if t.text in {",", "\u2014"} or t.i not in attribution), None)
+        if gap is not None and gap.text not in {",", "\u2014"} and not gap.is_punct:
+            return []  # the attribution runs into more words: not a set-off attribution
         comma = self.doc[first - 1]
-        if comma.text not in {",", "\u2014"}:
-            return None
-        tokens = [t for t in sentence if t.i < comma.i]
-        while tokens and (tokens[0].is_punct or tokens[0].is_space):
-            tokens.pop(0)
-        if len(tokens) < 3 or any(_is_mark(t.text) for t in tokens[:1]):
-            return None
-        return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+        before = [t for t in sentence if t.i < comma.i and not t.is_space]
+        while before and (before[0].is_punct or _is_mark(before[0].text)):
+            before.pop(0)
+        out: list[tuple[int, int]] = []
+        head = _token_span(before) if len(before) >= 3 and not any(_is_mark(t.text) for t in before[:1]) else None
+        if head is not None:
+            head = self._without_dateline(*head)
+        if head is not None and self._has_verb(*head):
+            out.append(head)
+        rest = [t for t in after if gap is not None and t.i > gap.i and not t.is_space]
+        while rest and rest[-1].is_punct:
+            rest.pop()
+        if gap is not None and gap.text == "," and rest:
+            conjoined = rest[0].lower_ in {"and", "but"}
+            if conjoined:
+                rest = rest[1:]
+            clause = _token_span(rest)
+            starts_clause = conjoined or not out
+            if clause is not None and starts_clause and len(rest) >= 3 and self._has_subject_and_verb(rest):
+                out.append(clause)
+        return out
+
+    def _has_verb(self, start: int, end: int) -> bool:
+        return any(t.pos_ in {"VERB", "AUX"} for t in self._tokens(start, end))
+
+    def _has_subject_and_verb(self, tokens: list[Token]) -> bool:
+        """A clause of its own: a verb (not a bare participle) with its subject inside ``tokens``."""
+        inside = {t.i for t in tokens}
+        return any(
+            t.pos_ in {"VERB", "AUX"} and t.tag_ not in {"VBG", "VBN"}
+            and any(c.dep_ in {"nsubj", "nsubjpass", "expl"} and c.i in inside for c in t.children)
+            for t in tokens
+        )
+
+    def _without_dateline(self, start: int, end: int) -> tuple[int, int]:
+        """A span minus a wire dateline at its start ("KHARTOUM, March 14 - ")."""
+        match = _DATELINE.match(self.text, start, end)
+        if match is None or not (any(w.isupper() and len(w) >= 3 for w in re.findall(r"[A-Za-z]+", match.group(0))) or "," in match.group(0)):
+            return start, end
+        return _trim(self.text, match.end(), end)
 
     # -- positions ---------------------------------------------------------------------------
 
@@ -637,6 +755,36 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 # -- grammar helpers ---------------------------------------------------------------------------
 
 
+def _can_speak(subject: Token) -> bool:
+    """Whether a verb's subject can be the one speaking: a pronoun, a name, or a noun for a
+    person, a body, a crowd or a document; not "the deaths on the beach" or "the summary"."""
+    if subject.pos_ == "PRON" or subject.ent_type_ in SPEAKER_LABELS or subject.pos_ == "PROPN":
+        return True
+    lemma = subject.lemma_.lower()
+    return lemma in PERSON_NOUNS or lemma in BODY_NOUNS or lemma in DOCUMENT_NOUNS or lemma in GROUP_NOUNS or lemma in _SPEAKING_NOUNS
+
+
+def _editorial_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` without bracketed editorial insertions ("[Interpreter's note: ...]",
+    "[Pause.]"): the speaker's words on either side are separate quotes; a piece of one word
+    ("No.") is dropped."""
+    pieces: list[tuple[int, int]] = []
+    cursor = start
+    for note in _EDITORIAL_NOTE.finditer(text, start, end):
+        pieces.append(_trim(text, cursor, note.start()))
+        cursor = note.end()
+    pieces.append(_trim(text, cursor, end))
+    if len(pieces) == 1:
+        return pieces
+    return [(a, b) for a, b in pieces if len(text[a:b].split()) >= 2]
+
+
+def _entity_like_name(text: str) -> bool:
+    """A written name rather than a description: every word capitalised ("Olena Marchenko")."""
+    words = [w for w in text.split() if w.lower() not in {"the", "of", "de", "al", "bin", "van", "von"}]
+    return bool(words) and all(w[:1].isupper() for w in words)
+
+
 def _has_capital(text: str) -> bool:
     return any(word[:1].isupper() for word in text.split())
 
@@ -645,13 +793,13 @@ def _is_speech_verb(token: Token) -> bool:
     return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in SPEECH_VERBS
 
 
-def _clause_span(clause: Token) -> Optional[tuple[int, int]]:
-    """The reported clause as character offsets: the complement's subtree without a leading
-    "that" and without trailing punctuation."""
-    tokens = sorted(clause.subtree, key=lambda t: t.i)
-    while tokens and (tokens[0].dep_ == "mark" and tokens[0].lower_ == "that" or tokens[0].is_punct):
+def _token_span(tokens: list[Token]) -> Optional[tuple[int, int]]:
+    """Character offsets of a run of tokens without leading "that"/punctuation and trailing
+    punctuation or conjunctions; None when fewer than three tokens remain."""
+    tokens = list(tokens)
+    while tokens and (tokens[0].dep_ == "mark" and tokens[0].lower_ == "that" or tokens[0].is_punct or tokens[0].is_space):
         tokens.pop(0)
-    while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "cc"):
+    while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "cc" or tokens[-1].is_space):
         tokens.pop()
     if len(tokens) < 3:
         return None
