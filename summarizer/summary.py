@@ -11,6 +11,8 @@ finds nothing in it that the article lacks.
 
 from __future__ import annotations
 
+from typing import Callable, Optional
+
 from spacy.tokens import Doc, Span
 
 from summarizer.schema import Extraction
@@ -63,9 +65,19 @@ def _clean(sentence: Span, *, strip_dateline: bool = False) -> str:
     return " ".join(text.split())
 
 
-def extractive_summary(doc: Doc, extraction: Extraction, max_words: int = MAX_SUMMARY_WORDS) -> str:
-    """Lead sentence + the main casualty and dispute sentences, whole and in article order."""
-    sentences = [s for s in doc.sents if _is_news_sentence(s)]
+def extractive_summary(
+    doc: Doc,
+    extraction: Extraction,
+    max_words: int = MAX_SUMMARY_WORDS,
+    *,
+    skip: Optional[Callable[[Span], bool]] = None,
+) -> str:
+    """Lead sentence + the main casualty and dispute sentences, whole and in article order.
+
+    ``skip`` leaves sentences out (the strategies pass the prompt-injection guard: text that
+    addresses a model is never news).
+    """
+    sentences = [s for s in doc.sents if _is_news_sentence(s) and not (skip and skip(s))]
     if not sentences:
         return ""
     chosen: list[Span] = [sentences[0]]

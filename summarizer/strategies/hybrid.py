@@ -19,6 +19,7 @@ from summarizer.grounding import unsupported_terms
 from summarizer.prompting import messages_for
 from summarizer.rules.casualties import find_casualties
 from summarizer.rules.claims import find_claims
+from summarizer.rules.injection import InstructionGuard
 from summarizer.rules.quotes import find_quotes
 from summarizer.schema import Extraction, Usage
 from summarizer.strategies import StrategyResult
@@ -52,9 +53,14 @@ def hybrid_extraction(client, doc: Doc, questions: frozenset[str]) -> StrategyRe
     article = doc.text
     usage = Usage()
     prompts = {"system"}
-    casualty_candidates = find_casualties(doc)
-    quote_candidates = find_quotes(doc)
-    claim_candidates = find_claims(doc, quote_candidates)
+    # Prompt-injection hook (issue #6): no candidate from text that addresses a model reaches a
+    # question or the record; drops are counted in the record's ``dropped``.
+    guard = InstructionGuard(article)
+    all_quote_candidates = find_quotes(doc)
+    casualty_candidates = guard.keep_outside(find_casualties(doc, all_quote_candidates), "casualties",
+                                             model_of=lambda c: c.report, link="subset_of")
+    claim_candidates = guard.keep_outside(find_claims(doc, all_quote_candidates), "claims", model_of=lambda c: c.claim)
+    quote_candidates = guard.keep_outside(all_quote_candidates, "quotes", model_of=lambda c: c.quote, link="nested_in")
 
     casualties = []
     index_map: dict[int, Optional[int]] = {}
@@ -95,10 +101,16 @@ def hybrid_extraction(client, doc: Doc, questions: frozenset[str]) -> StrategyRe
     extraction = Extraction(casualties=casualties, quotes=quotes, claims=[c.claim for c in claim_candidates])
     result = StrategyResult(extraction=extraction, usage=usage, prompts=prompts)
     if "additions" in questions:
-        _add_missed_items(client, article, result)
-    extraction.summary = extractive_summary(doc, extraction)
+        _add_missed_items(client, article, result, guard)
+    guard.clear_injected_names(extraction)  # injection hook: no speaker or source named only by the injection
+    extraction.summary = extractive_summary(doc, extraction, skip=guard.covers_sentence)
     if "summary" in questions:
-        _model_summary(client, article, result)
+        _model_summary(client, article, result, guard)
+    injected = guard.dropped  # injection hook: what the guard kept out, next to the grounding drops
+    result.dropped.casualties += injected.casualties
+    result.dropped.quotes += injected.quotes
+    result.dropped.claims += injected.claims
+    result.dropped.reasons.extend(injected.reasons)
     return result
 
 
@@ -106,7 +118,7 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(start < e and s < end for s, e in spans)
 
 
-def _add_missed_items(client, article: str, result: StrategyResult) -> None:
+def _add_missed_items(client, article: str, result: StrategyResult, guard: InstructionGuard) -> None:
     """Ask for quotes and claims the rules missed; keep only grounded, new ones."""
     result.prompts.add("add_items")
     extraction = result.extraction
@@ -118,6 +130,9 @@ def _add_missed_items(client, article: str, result: StrategyResult) -> None:
     if answer.value is None:
         return
     added, _, dropped = ground_drafts(article, quotes=answer.value.quotes, claims=answer.value.claims)
+    # injection hook: a grounded addition copied from an instruction span is still not content
+    added.quotes = guard.keep_outside(added.quotes, "quotes")
+    added.claims = guard.keep_outside(added.claims, "claims")
     quote_spans = [(q.evidence.start, q.evidence.end) for q in extraction.quotes]
     claim_spans = [(c.evidence.start, c.evidence.end) for c in extraction.claims]
     extraction.quotes.extend(q for q in added.quotes if not _overlaps(q.evidence.start, q.evidence.end, quote_spans))
@@ -127,16 +142,22 @@ def _add_missed_items(client, article: str, result: StrategyResult) -> None:
     result.dropped.reasons.extend(dropped.reasons)
 
 
-def _model_summary(client, article: str, result: StrategyResult) -> None:
-    """A model-written summary, kept only if every name and figure in it is in the article."""
+def _model_summary(client, article: str, result: StrategyResult, guard: InstructionGuard) -> None:
+    """A model-written summary, kept only if every name and figure in it is in the article
+    outside instruction spans (an injected "500 killed" is in the article, but is not news)."""
     result.prompts.add("summary")
     messages = messages_for("summary", article)
+    news_text = guard.masked_text()
     for _ in range(2):
         answer = client.ask(SummaryAnswer, messages)
         result.usage.add(answer.usage)
         if answer.value is None:
             return
-        missing = unsupported_terms(answer.value.summary, article)
+        missing = unsupported_terms(answer.value.summary, news_text)
+        echoed = guard.echoed_instruction(answer.value.summary)  # injection hook: echoing it is obeying it
+        if echoed:
+            result.dropped.reasons.append(f"summary: model summary repeats instruction-shaped text ({echoed!r}); extractive summary kept")
+            return
         if answer.value.summary.strip() and not missing:
             result.extraction.summary = answer.value.summary.strip()
             return
