@@ -9,6 +9,7 @@ offsets returned always refer to the original article. Validation context for th
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 from summarizer.schema import Figure
@@ -54,6 +55,13 @@ def strip_quote_marks(text: str) -> str:
     return text.strip().strip("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb").strip()
 
 
+@lru_cache(maxsize=8)
+def _normalised_article(article: str) -> tuple[str, list[int]]:
+    """:func:`normalise_with_map` of an article, kept for the next lookup: validating a record
+    looks up every quote in the same article, which was quadratic in its length."""
+    return normalise_with_map(article)
+
+
 def find_span(needle: str, article: str, near: int = 0) -> Optional[tuple[int, int]]:
     """Offsets of ``needle`` in ``article`` after normalisation, or None.
 
@@ -63,7 +71,7 @@ def find_span(needle: str, article: str, near: int = 0) -> Optional[tuple[int, i
     target = normalise(strip_quote_marks(needle)) or normalise(needle)
     if not target:
         return None
-    haystack, index = normalise_with_map(article)
+    haystack, index = _normalised_article(article)
     best: Optional[tuple[int, int]] = None
     position = haystack.find(target)
     while position != -1:
