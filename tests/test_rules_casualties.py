@@ -220,3 +220,15 @@ def test_a_cue_on_the_reporting_verb_does_not_date_the_figure() -> None:
 def test_a_figure_without_a_time_cue_takes_the_passage_scope() -> None:
     found = reports("Since January the monitor has recorded 900 deaths in Idris. Another 2,000 were wounded.")
     assert [r.time_scope for r in found] == ["cumulative", "cumulative"]
+
+
+@pytest.mark.parametrize(
+    "sentence, outcome",
+    [
+        ("After the landslide in Morvan, 40 villagers were reported missing, officials said.", "missing"),
+        ("Five miners are feared dead after the tunnel collapsed near Ostrel.", "killed"),
+        ("Nine people were reported injured in the blast in Kerval.", "injured"),
+    ],
+)
+def test_outcome_is_the_complement_of_a_reporting_verb(sentence: str, outcome: str) -> None:
+    assert only(sentence).outcome == outcome

@@ -539,6 +539,15 @@ def _outcome_from_governor(token: Token) -> tuple[Optional[str], Optional[Token]
                     harm = [c for c in head.children if c.dep_ == "dobj" and _OUTCOME_BY_NOUN.get(c.lemma_.lower()) == "injured"]
                     if harm:
                         return "injured", harm[0]
+                if outcome is None and head.pos_ != "ADJ":
+                    # "were reported missing", "are feared dead", "was confirmed killed": the
+                    # outcome is the complement of a reporting verb, not the verb itself
+                    for complement in head.children:
+                        if complement.dep_ in ("oprd", "acomp", "xcomp"):
+                            outcome = OUTCOME_ADJECTIVES.get(complement.lower_) or (
+                                _verb_outcome(complement) if complement.pos_ == "VERB" else None)
+                            if outcome:
+                                return outcome, complement
                 if outcome:
                     return outcome, head
                 if head.lemma_.lower() in _TOLL_VERBS:
