@@ -130,3 +130,19 @@ def test_hybrid_on_the_embedded_model_over_http(embedded_server, seed_text: str,
     # whatever the model answered, every speaker is one of the names the rules offered or the rules' own pick
     for quote in record.quotes:
         assert quote.speaker is None or quote.speaker in seed_text or quote.speaker.split()[-1] in seed_text
+
+
+def test_auto_asks_each_backend_only_what_measured_best() -> None:
+    """auto on the embedded model is the rules strategy (its answers lowered the eval); an explicit
+    hybrid there asks the speaker question; any other endpoint gets every question. No server starts."""
+    from summarizer.backend import ModelSettings
+    from summarizer.pipeline import AUTO_EMBEDDED_QUESTIONS, CAPABLE_MODEL_QUESTIONS, EMBEDDED_QUESTIONS
+
+    embedded = ModelSettings()
+    remote = ModelSettings(base_url="http://127.0.0.1:9/v1", model="some-model")
+    auto_embedded = Summarizer(embedded, strategy="auto")
+    assert AUTO_EMBEDDED_QUESTIONS == frozenset() and auto_embedded.strategy == "rules"
+    assert auto_embedded.describe()["questions"] == []
+    assert Summarizer(embedded, strategy="hybrid").questions == EMBEDDED_QUESTIONS == {"speaker"}
+    capable = Summarizer(remote, strategy="auto")
+    assert capable.strategy == "hybrid" and capable.questions == CAPABLE_MODEL_QUESTIONS

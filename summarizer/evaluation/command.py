@@ -115,7 +115,8 @@ def eval_command(gold_path, split, muc4_dir, strategies, questions, limit, ids, 
     first_report: Optional[Path] = None
     try:
         for strategy in strategies:
-            summarizer = Summarizer(settings, strategy=strategy, questions=question_set,
+            # --questions shape an explicit hybrid; auto picks its own questions per backend
+            summarizer = Summarizer(settings, strategy=strategy, questions=question_set if strategy == "hybrid" else None,
                                     client=client if strategy != "rules" else None)
             label = summarizer.strategy if strategy != "auto" else f"auto ({summarizer.strategy})"
             click.echo(f"eval: {label} on {len(golds)} articles", err=True)
@@ -124,7 +125,7 @@ def eval_command(gold_path, split, muc4_dir, strategies, questions, limit, ids, 
                 return summarizer.summarize(gold.text, id=gold.id)
 
             run = run_eval(golds, extract, options=options)
-            target = out_dir / summarizer.strategy if len(strategies) > 1 else out_dir
+            target = out_dir / strategy if len(strategies) > 1 else out_dir  # auto and hybrid may both be hybrid
             meta = {"strategy": summarizer.strategy, "describe": summarizer.describe(),
                     "gold": "muc4" if muc4_dir else str(gold_path or "evals/gold"), "split": split,
                     "articles": len(golds), "limit": limit}
