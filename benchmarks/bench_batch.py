@@ -87,7 +87,8 @@ class StubSummarizer:
     def describe(self) -> dict[str, Any]:
         return {"strategy": "stub"}
 
-    def summarize(self, text: str, *, id: Optional[str] = None, title: Optional[str] = None) -> ArticleRecord:
+    def summarize(self, text: str, *, id: Optional[str] = None, title: Optional[str] = None,
+                  date: Optional[str] = None, url: Optional[str] = None) -> ArticleRecord:
         import hashlib
 
         return ArticleRecord(id=id or "?", summary=text[:120], chars=len(text), title=title,

@@ -21,6 +21,12 @@ from rich.table import Table
 
 from summarizer import __version__
 
+#: Articles in flight when --concurrency is not given. The embedded llama.cpp server has one slot;
+#: with 2 requests in flight it answered 1.17 requests/s against 0.71 at 1 and 1.09 at 4
+#: (benchmarks/bench_embedded_parallel.py), so 2 keeps its slot busy without queueing.
+EMBEDDED_CONCURRENCY = 2
+DEFAULT_CONCURRENCY = 4
+
 ENVIRONMENT_HELP = """\b
 Model backend (flags > environment > config file > defaults):
   no --base-url   the embedded default: SmolLM2-135M (GGUF shipped in the
@@ -243,8 +249,10 @@ def _summary_table(summary: Any) -> Table:
               help="A GGUF model file for the embedded server instead of SmolLM2-135M (env SUMMARIZER_GGUF).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="TOML config file with a [model] table (default: ~/.config/summarizer/config.toml if present).")
-@click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True,
-              help="Articles in flight at once (lowered automatically when the server answers 429).")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=None,
+              help="Articles in flight at once (lowered automatically when the server answers 429). Default: 2 "
+                   "for the embedded model (its one llama.cpp slot measured best at 2: benchmarks/"
+                   "bench_embedded_parallel.py), else 4.")
 @click.option("--rpm", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Budget: model requests per minute (sliding window).")
 @click.option("--tpm", type=click.FloatRange(min=0, min_open=True), default=None,
@@ -276,7 +284,7 @@ def run(
     api_key: Optional[str],
     gguf: Optional[Path],
     config_path: Optional[Path],
-    concurrency: int,
+    concurrency: Optional[int],
     rpm: Optional[float],
     tpm: Optional[float],
     price_table: Optional[Path],
@@ -313,6 +321,9 @@ def run(
                                   api_key=api_key, gguf=gguf)
     if max_chars is not None:
         summarizer.max_article_chars = max_chars
+    if concurrency is None:
+        embedded_model = summarizer.strategy != "rules" and getattr(summarizer.settings, "is_embedded", False)
+        concurrency = EMBEDDED_CONCURRENCY if embedded_model else DEFAULT_CONCURRENCY
     job = _ray_job(summarizer, actors=ray_actors, rpm=rpm, tpm=tpm, api_key=api_key) if on_ray else run_job
     store = None if no_store else RunStore(store_path or default_store_path())
     observer: Any
