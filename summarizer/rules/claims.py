@@ -10,16 +10,32 @@ News signals a dispute in a few recurring ways, all read here from the dependenc
   true"), or by an adjective on a word for a statement ("circulated fabricated claims that ...");
 * the article's own voice: "falsely labeling ...", "wrongly claimed ...", "covered up ...",
   "there is no evidence that ...", "despite claims that ...", "contrary to ...";
-* a finding against a statement: "found no sign of ...", "witnesses describe the opposite".
+* a finding against a statement: "found no sign of ...", "witnesses describe the opposite";
+* a figure called too high: "the figure was exaggerated", "the numbers had been inflated";
+* a claim noun in apposition with its verdict: "..., a claim the army denies", "..., something
+  the military has denied";
+* a statement set against an earlier one: "Y said instead that ...", "contradicting the army,
+  Y said ...", "Y insisted his soldiers had not fired" (negating the earlier statement's own
+  verb), "It is not dismantled." after "X said the front was dismantled", and "..., but
+  satellite images show ..." (a record, after a contrast word);
+* the newswire's "claimed, without evidence, that ...".
+
+Look-alikes are kept out on purpose: "did not deny", "neither confirmed nor denied", "denied
+entry/bail/access" (a refusal), "rejected a request", "could not verify" (no verdict), a negated
+sentence about something else.
 
 When the complement only points back ("the claims", "this", "that account", "no evidence of any
 military site"), the claim is an earlier statement by someone other than the disputant, chosen
 in the order a reader would: an accusation aimed at the disputant; a statement by the named owner
-("the army's account"); for "the accusation", the nearest accusation; a statement introduced with
+("the army's account"); for "the accusation", the nearest accusation; for "the figure", the
+nearest statement that gives a number; a statement introduced with
 the same word ("a report by X said ..." for "the report"); else the nearest statement (the first,
 outermost one of its sentence). A plain denial ("X denied shelling the camp") takes the
-accusation against X, or a statement about X, as the claim; with neither it is a claim with no
-claimant, worded with the article's own words of the denied complement.
+accusation against X (looked for as far back as the lede), a statement about X, or an earlier
+statement the denied clause repeats ("denied that prisoners had been beaten" after "40 prisoners
+were beaten, former detainees said") as the claim; with none it is a claim with no claimant,
+worded with the article's own words of the denied complement. Reported speech inside a quote
+("they say the guard works for the army. It is false.") is a statement of its own.
 
 A speaker's side counts as the speaker: a statement by "the RSF" is not disputed by "RSF
 spokesman Al-Fateh Qurashi" (he is restating it).
@@ -62,15 +78,42 @@ CLAIM_NOUNS = frozenset(
     """
     claim allegation accusation charge assertion report account statement suggestion version
     narrative story rumour rumor figure toll assessment characterization characterisation
-    criticism finding conclusion description portrayal depiction insinuation
+    criticism finding conclusion description portrayal depiction insinuation estimate tally
+    video footage photo photograph broadcast
     """.split()
 )
+#: Words that say a figure is too high: "the toll was exaggerated", "inflated the numbers".
+EXAGGERATION_WORDS = frozenset("exaggerate exaggerated inflate inflated overstate overstated overblown".split())
+#: Nouns for a count, which an exaggeration word disputes: "the numbers had been inflated".
+FIGURE_NOUNS = frozenset("figure figures number numbers toll count tally estimate estimates statistics data".split())
+#: Things that record what happened and can show a statement wrong: "satellite images show ...".
+RECORD_NOUNS = frozenset(
+    """
+    footage image images imagery video videos photo photos photograph photographs picture pictures
+    record records document documents
+    """.split()
+)
+#: Verbs with which a record shows something: "footage shows police firing".
+_SHOWING_VERBS = frozenset("show reveal suggest indicate contradict depict".split())
+#: Speech verbs that mark a statement as held against another: "insisted", "maintained".
+_INSISTING_VERBS = frozenset("say insist maintain stress argue counter retort reply respond".split())
+#: Objects with which "deny" means refuse, not dispute: "denied entry", "denied bail".
+_REFUSED_THINGS = frozenset(
+    """
+    access entry bail permission passage visa visas request requests admission asylum clearance
+    treatment permit permits
+    """.split()
+)
+#: Dispute verbs whose object can be a party standing for its account: "contradicting the army".
+_PARTY_OBJECT_VERBS = frozenset("contradict refute rebut".split())
 #: Claim nouns that point back to an accusation in particular.
 ACCUSATION_NOUNS = frozenset("accusation allegation charge blame criticism insinuation".split())
 #: Verbs that make an accusation a later denial can point back to.
 ACCUSING_VERBS = frozenset("accuse blame allege claim charge hold".split())
 #: Nouns for a finding that can tell against a statement: "no evidence of", "no sign of".
 EVIDENCE_NOUNS = frozenset("evidence sign signs proof indication trace".split())
+#: Verbs through which evidence bears on a claim: "no evidence to support the claim".
+_SUPPORTING_VERBS = frozenset("support back substantiate corroborate confirm prove justify".split())
 #: Verbs for offering evidence: "offered no evidence" is the article's doubt, not a finding.
 _OFFERING_VERBS = frozenset("offer provide present give produce show cite publish release".split())
 #: Verbs that, with "the opposite", report a contrary account: "witnesses describe the opposite".
@@ -89,8 +132,13 @@ _NEEDS_STATEMENT = frozenset("reject dismiss contest challenge question".split()
 _LOOKBACK_SENTENCES = 3
 #: Sentences a specific pointer (an accusation, a named owner, "the report") may reach over.
 _SPECIFIC_LOOKBACK_SENTENCES = 8
+#: Sentences an accusation may lie behind the denial that answers it: news puts the accusation
+#: in the lede and the denial paragraphs later.
+_ACCUSATION_LOOKBACK_SENTENCES = 40
 #: Sentences a finding ("no sign of ...") may reach over: it answers what was just said.
 _FINDING_LOOKBACK_SENTENCES = 2
+#: Reporting verbs whose noun object is what they report: "activists reported mass arrests".
+_NOMINAL_REPORTING_VERBS = frozenset("report allege".split())
 #: Capitalised words that do not name anyone ("The RSF" names the RSF).
 _NAME_FILLERS = frozenset("the a an of and for in on at to its his her their".split())
 #: Determiners that point back to something already said: "that account", "these claims".
@@ -174,13 +222,15 @@ class _ClaimFinder:
         lemma = token.lemma_.lower()
         if token.pos_ == "VERB" and lemma in DISPUTE_VERBS:
             return self._dispute_verb(token)
+        if lemma in DISPUTE_VERBS and token.tag_ == "NNS" and token.dep_ == "ROOT":
+            return self._misread_dispute_verb(token)
         if token.pos_ == "VERB" and lemma in _VERBAL_VERBS and self._falsity_complement(token):
             return self._dispute_verb(token)
         if lemma in FALSITY_WORDS and token.dep_ in {"attr", "acomp"} and token.head.lemma_ == "be":
             return self._false_copula(token)
         if lemma in TRUTH_WORDS and token.dep_ in {"attr", "acomp"} and _negated(token.head) and token.head.lemma_ == "be":
             return self._false_copula(token)
-        if lemma in FALSITY_WORDS and token.dep_ == "amod" and token.head.lemma_.lower() in CLAIM_NOUNS:
+        if _is_falsity(token) and token.dep_ == "amod" and token.head.lemma_.lower() in CLAIM_NOUNS:
             return self._false_noun(token)
         if token.lower_ in FALSITY_ADVERBS and token.sent.start not in used_sentences:
             used_sentences.add(token.sent.start)
@@ -194,6 +244,19 @@ class _ClaimFinder:
         ):
             used_sentences.add(token.sent.start)
             return self._article_voice(token, token)
+        if (lemma in EXAGGERATION_WORDS or token.lower_ in EXAGGERATION_WORDS) and token.pos_ in {"VERB", "ADJ"}:
+            return self._exaggerated(token)
+        if (lemma in CLAIM_NOUNS or token.lower_ == "something") and _after_comma(token):
+            return self._appositive_verdict(token)
+        if _negated(token) and self._main_clause(token) and token.sent.start not in used_sentences:
+            candidate = self._flat_contradiction(token)
+            if candidate is not None:
+                used_sentences.add(token.sent.start)
+                return candidate
+        if token.pos_ == "VERB" and lemma in _INSISTING_VERBS:
+            return self._counter_statement(token)
+        if token.pos_ == "VERB" and lemma in _SHOWING_VERBS and _record_subject(token) is not None:
+            return self._contrary_record(token)
         if lemma in EVIDENCE_NOUNS and _denied_noun(token):
             return self._no_evidence(token)
         if token.lower_ == "opposite" and token.dep_ in {"dobj", "attr"} and token.head.lemma_.lower() in _OPPOSITE_VERBS:
@@ -211,6 +274,17 @@ class _ClaimFinder:
             return None
         if verb.dep_ == "relcl" and complement.tag_ in {"WDT", "WP"}:
             return self._relative_dispute(verb, party)
+        if any(_is_refused_thing(c) for c in verb.children if c.dep_ in {"dobj", "dative", "nsubjpass"}):
+            return None  # "denied entry to the convoy", "were denied access": a refusal
+        if verb.lemma_.lower() in _PARTY_OBJECT_VERBS and _claim_noun(complement) is None and not _is_statement(complement):
+            # "Contradicting the army, hospital staff said ...": the party stands for its account
+            owner = self._name(complement)
+            said = [s for s in self._earlier(verb, party, None, _LOOKBACK_SENTENCES) if same_speaker(s.speaker, owner)]
+            statement = _nearest(said)
+            if statement is None:
+                return None
+            counter = self._counter_claim(verb, party.name)
+            return self._candidate((statement.start, statement.end), statement.speaker, party.name, counter, verb)
         claim_noun = _claim_noun(complement)
         if (
             verb.lemma_.lower() in _NEEDS_STATEMENT
@@ -225,8 +299,11 @@ class _ClaimFinder:
             clause = _noun_clause(claim_noun) if claim_noun is not None else None
             owner = _owner(claim_noun) if claim_noun is not None else None
             claimant = self._name(owner) if owner is not None else None
+            reported = _reported_thing(claim_noun) if claim_noun is not None and clause is None else None
             if clause is not None:
                 span = _span_of(clause)
+            elif reported is not None:
+                span = _span_of(reported)
             else:
                 statement = self._pointed_statement(verb, party, claim_noun, claimant)
                 if statement is None:
@@ -235,12 +312,34 @@ class _ClaimFinder:
                 claimant = claimant or statement.speaker
         else:
             statement = self._statement_against(verb, party)
+            if statement is None and complement.dep_ == "ccomp":
+                statement = self._echoed_statement(verb, party, complement)
             if statement is not None:
                 span, claimant = (statement.start, statement.end), statement.speaker
             elif not any(t.i != complement.i and not (t.is_punct or t.is_space) for t in complement.subtree):
                 return None  # "denies involvement": a bare noun says too little to be a claim
         counter = self._counter_claim(verb, party.name)
         return self._candidate(span, claimant, party.name, counter, verb)
+
+    def _misread_dispute_verb(self, word: Token) -> Optional[ClaimCandidate]:
+        """"The refugee council disputes that account", tagged as a noun phrase ending in the
+        plural noun "disputes": the words before it name the disputant, the claim noun after it
+        is the complement."""
+        names = [c for c in word.lefts if c.dep_ == "compound"]
+        following = word.doc[word.i + 1 : min(word.i + 4, word.sent.end)]
+        claim_noun = next((n for n in (_claim_noun(t) for t in following) if n is not None), None)
+        if not names or claim_noun is None:
+            return None
+        party = _Party(self._name(names[-1]), _context_of(names[-1]))
+        owner = _owner(claim_noun)
+        claimant = self._name(owner) if owner is not None else None
+        clause = _noun_clause(claim_noun)
+        if clause is not None:
+            return self._candidate(_span_of(clause), claimant, party.name, None, word)
+        statement = self._pointed_statement(word, party, claim_noun, claimant)
+        if statement is None:
+            return None
+        return self._candidate((statement.start, statement.end), claimant or statement.speaker, party.name, None, word)
 
     def _relative_dispute(self, verb: Token, party: _Party) -> Optional[ClaimCandidate]:
         """"X said the group is backed by Rwanda, which Kigali denies": the claim is the clause
@@ -283,7 +382,8 @@ class _ClaimFinder:
             if claim_noun is None and subject.pos_ != "PRON":
                 return None  # "the bridge is not accurate": not about a statement
             before = enclosing.quote.evidence.start if enclosing else None
-            statement = self._pointed_statement(word, party, claim_noun, claimant, before=before)
+            statement = self._reported_in_quote(word, party, enclosing) if claim_noun is None else None
+            statement = statement or self._pointed_statement(word, party, claim_noun, claimant, before=before)
             if statement is None:
                 return None
             span, claimant = (statement.start, statement.end), claimant or statement.speaker
@@ -330,7 +430,12 @@ class _ClaimFinder:
 
         A finding of nothing about a plain thing ("no sign of any military presence") answers
         what was just said: the claim is the statement before it, when there is one."""
+        if evidence.head.lower_ == "without":
+            return self._without_evidence(evidence)
         target = next((c for c in evidence.children if c.dep_ in {"acl", "ccomp", "relcl"}), None)
+        if target is not None and target.lemma_.lower() in _SUPPORTING_VERBS:
+            # "no evidence to support the minister's claim": what is not supported is the claim
+            target = next((c for c in target.children if c.dep_ == "dobj"), target)
         if target is None:
             prep = next((c for c in evidence.children if c.dep_ == "prep" and c.lower_ in {"for", "of", "that", "to"}), None)
             target = next((c for c in prep.children if c.dep_ in {"pobj", "pcomp"}), None) if prep is not None else None
@@ -357,6 +462,23 @@ class _ClaimFinder:
                 return self._candidate((statement.start, statement.end), statement.speaker, party.name, None, evidence)
         return self._candidate(_span_of(target), claimant, party.name, None, evidence)
 
+    def _without_evidence(self, evidence: Token) -> Optional[ClaimCandidate]:
+        """"X claimed, without evidence, that Y" (also "without providing evidence"): the
+        newswire's way of saying the claim is unsupported; the claim is the reported clause."""
+        verb = evidence.head.head
+        while verb.pos_ != "VERB" or verb.lemma_.lower() in _OFFERING_VERBS:
+            if verb.head.i == verb.i:
+                return None
+            verb = verb.head
+        if verb.lemma_.lower() not in SPEECH_VERBS:
+            return None
+        clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+        subject = subject_of(verb)
+        if clause is None:
+            return None
+        claimant = self._name(subject) if subject is not None else None
+        return self._candidate(_span_of(clause), claimant, self._voice_at(verb).name, None, evidence)
+
     def _the_opposite(self, word: Token) -> Optional[ClaimCandidate]:
         """"Aid workers describe the opposite": the subject disputes what was just said."""
         subject = subject_of(word.head)
@@ -380,6 +502,172 @@ class _ClaimFinder:
         party = self._voice_at(word.head)
         claimant = self._name(owner) if owner is not None else None
         return self._candidate(_span_of(clause), claimant, party.name, None, word)
+
+    def _exaggerated(self, word: Token) -> Optional[ClaimCandidate]:
+        """"The figure was exaggerated", "the numbers had been inflated", "X inflated the toll":
+        the count (or claim) is disputed by whoever says so; the claim is the statement that gave
+        the count, or the claim noun's own clause."""
+        if _negated(word) or _negated(word.head):
+            return None
+        claimant_token: Optional[Token] = None
+        if word.dep_ in {"acomp", "attr"} and word.head.lemma_ == "be":
+            counted = next((c for c in word.head.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        elif word.pos_ == "VERB":
+            counted = next((c for c in word.children if c.dep_ == "nsubjpass"), None)
+            if counted is None:
+                counted = next((c for c in word.children if c.dep_ == "dobj"), None)
+                claimant_token = subject_of(word) if counted is not None else None
+        else:
+            counted = None
+        if counted is None:
+            return None
+        if counted.lemma_.lower() not in FIGURE_NOUNS | CLAIM_NOUNS and counted.lower_ not in FIGURE_NOUNS:
+            return None  # "exaggerated his role": not a count or a statement
+        party = self._voice_at(word)
+        owner = _owner(counted)
+        claimant_token = owner if owner is not None else claimant_token
+        claimant = self._name(claimant_token) if claimant_token is not None else None
+        clause = _noun_clause(counted) if counted.lemma_.lower() in CLAIM_NOUNS else None
+        if clause is not None:
+            return self._candidate(_span_of(clause), claimant, party.name, None, word)
+        statement = self._pointed_statement(word, party, counted, claimant)
+        if statement is None:
+            return None
+        return self._candidate((statement.start, statement.end), claimant or statement.speaker, party.name, None, word)
+
+    def _appositive_verdict(self, noun: Token) -> Optional[ClaimCandidate]:
+        """"X say they took the airport, a claim the army denies" / "..., something Y has
+        denied": a claim noun after a comma whose own (relative) clause disputes it. The claim is
+        what the sentence said before the comma. Read from the words, as the parser often
+        attaches the noun to the wrong word or tags the verb as a noun ("an allegation the
+        service rejects")."""
+        verb = None
+        for token in noun.doc[noun.i + 1 : min(noun.i + 8, noun.sent.end)]:
+            if token.is_punct or token.lower_ in {"that", "which", "who"}:
+                break  # "a claim that ..." states the content; "a claim which ..." is the relative rule's
+            if token.lemma_.lower() in DISPUTE_VERBS and token.tag_ in {"VBZ", "VBD", "VBN", "VBP", "NNS"}:
+                verb = token
+                break
+        if verb is None:
+            return None
+        between = noun.doc[noun.i + 1 : verb.i]
+        if any(t.dep_ == "neg" or t.lower_ in {"not", "n't", "never"} for t in between):
+            return None
+        names = [t for t in between if t.pos_ in {"NOUN", "PROPN"}]
+        party_token = next((c for c in verb.children if c.dep_ == "nsubj"), None) or (names[-1] if names else None)
+        if party_token is None:
+            return None
+        party = _Party(self._name(party_token), _context_of(party_token))
+        comma = noun.doc[noun.i - 1] if noun.doc[noun.i - 1].is_punct else noun.doc[noun.i - 2]
+        sentence = noun.sent
+        before = [
+            s for s in self.statements
+            if s.sentence == self._sentence_index(noun.idx) and s.start < comma.idx and not party.includes(s.speaker)
+        ]
+        if before:
+            # the parser may hang the apposition on the reported clause: cut it at the comma
+            statement = min(before, key=lambda s: s.start)
+            span = (statement.start, min(statement.end, comma.idx))
+            return self._candidate(span, statement.speaker, party.name, None, verb)
+        if comma.i - sentence.start < 3:
+            return None
+        return self._candidate((sentence.start_char, comma.idx), None, party.name, None, verb)
+
+    def _counter_statement(self, verb: Token) -> Optional[ClaimCandidate]:
+        """A statement said against an earlier one without a dispute verb: "Y said instead that
+        ...", or "Y insisted his soldiers had not fired" after "X said troops had fired". The
+        negated form counts only when it negates the earlier statement's own verb, so that two
+        different statements side by side are not read as a dispute."""
+        clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i > verb.i), None)
+        subject = subject_of(verb)
+        if clause is None or subject is None or _negated(verb):
+            return None
+        instead = any(c.lower_ in {"instead", "rather"} for c in list(verb.children) + list(clause.children))
+        if not instead and not _negated(clause):
+            return None
+        party = _Party(self._name(subject), _context_of(subject))
+        if not party.name:
+            return None
+        earlier = [
+            s for s in self._earlier(verb, party, None, _FINDING_LOOKBACK_SENTENCES)
+            if s.sentence < self._sentence_index(verb.idx) or s.end <= verb.idx
+        ]
+        if not instead:
+            earlier = [s for s in earlier if self._asserts(s, clause.lemma_.lower())]
+        statement = _nearest(earlier)
+        if statement is None:
+            return None
+        return self._candidate((statement.start, statement.end), statement.speaker, party.name, _span_of(clause), verb)
+
+    def _flat_contradiction(self, root: Token) -> Optional[ClaimCandidate]:
+        """"The general said the front was dismantled. It is not dismantled.": a short negated
+        sentence about "it/that/this/they" that denies the predicate of the statement just before
+        it. The predicate must be the same word, so that a negation about something else is not
+        read as a dispute."""
+        words = [t for t in root.subtree if not (t.is_punct or t.is_space)]
+        subject = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if len(words) > 8 or subject is None or subject.lower_ not in {"it", "that", "this", "they"}:
+            return None
+        predicate = _predicate_words(root)
+        if not predicate:
+            return None
+        party = self._voice_at(root)
+        here = self._sentence_index(root.idx)
+        earlier = [
+            s for s in self.statements
+            if here - 2 <= s.sentence < here and s.end <= root.idx and s.speaker and not party.includes(s.speaker)
+        ]
+        matching = []
+        for statement in earlier:
+            span = self.doc.char_span(statement.start, statement.end, alignment_mode="expand")
+            if span is not None and not _negated(span.root) and predicate & _predicate_words(span.root):
+                matching.append(statement)
+        statement = _nearest(matching)
+        if statement is None:
+            return None
+        return self._candidate((statement.start, statement.end), statement.speaker, party.name, None, root)
+
+    def _main_clause(self, token: Token) -> bool:
+        """A sentence's root, or the clause a quote consists of ("'It has not been reopened,'
+        said X")."""
+        if token.dep_ == "ROOT":
+            return True
+        enclosing = self._enclosing_quote(token.idx)
+        if enclosing is None or token.dep_ != "ccomp":
+            return False
+        start, end = _span_of(token)
+        quote = enclosing.quote.evidence
+        return quote.start <= start and end <= quote.end + 1
+
+    def _asserts(self, statement: _Statement, lemma: str) -> bool:
+        """Whether ``statement``'s main verb is ``lemma``, not negated."""
+        span = self.doc.char_span(statement.start, statement.end, alignment_mode="expand")
+        if span is None:
+            return False
+        root = span.root
+        return root.lemma_.lower() == lemma and not _negated(root)
+
+    def _contrary_record(self, verb: Token) -> Optional[ClaimCandidate]:
+        """"X claimed ..., but satellite images show ...", "But footage shows ...": a record set
+        against what was just said, in the article's (or a speaker's) voice. Needs the "but":
+        without it footage showing something is plain reporting."""
+        sentence = verb.sent
+        contrasts = {"but", "however", "yet"}
+        contrast = (
+            any(c.lower_ in contrasts for c in verb.children)
+            or verb.dep_ == "conj" and any(c.lower_ in contrasts for c in verb.head.children)
+            or sentence[0].lower_ in contrasts
+        )
+        if not contrast or _negated(verb):
+            return None
+        party = self._voice_at(verb)
+        earlier = [s for s in self._earlier(verb, party, None, 1) if s.end <= verb.idx]
+        statement = _nearest(earlier)
+        if statement is None:
+            return None
+        shown = next((c for c in verb.children if c.dep_ in {"ccomp", "dobj"}), None)
+        counter = _span_of(shown) if shown is not None else None
+        return self._candidate((statement.start, statement.end), statement.speaker, party.name, counter, verb)
 
     # -- who disputes ------------------------------------------------------------------------
 
@@ -436,20 +724,29 @@ class _ClaimFinder:
         passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
         if passive is not None:
             return passive
+        # a clause left of the verb is mostly the parser gluing the previous clause on ("X
+        # accused Y; Z rejected the accusation"): the verb's object comes first then
         for dep in ("ccomp", "dobj", "xcomp", "pcomp"):
-            child = next((c for c in verb.children if c.dep_ == dep), None)
+            child = next((c for c in verb.children if c.dep_ == dep and not (dep == "ccomp" and c.i < verb.i)), None)
             if child is not None:
                 return child
+        child = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+        if child is not None:
+            return child
         prep = next((c for c in verb.children if c.dep_ == "prep"), None)
         if prep is not None:
             return next((c for c in prep.children if c.dep_ in {"pobj", "pcomp"}), None)
         return None
 
     def _falsity_complement(self, verb: Token) -> bool:
+        objects = [c for c in verb.children if c.dep_ == "dobj"]
         for child in verb.children:
             words = [child] + ([g for g in child.children if g.dep_ == "pobj"] if child.dep_ == "prep" else [])
+            as_clause = child.dep_ == "advcl" and any(g.lower_ == "as" for g in child.children)
+            second_object = child.dep_ == "dobj" and len(objects) > 1 and child.i != objects[0].i
+            verdict_slot = child.dep_ in {"oprd", "xcomp", "ccomp", "prep", "acomp", "attr"} or as_clause or second_object
             for word in words:
-                if child.dep_ in {"oprd", "xcomp", "ccomp", "prep", "acomp", "attr"} and word.lemma_.lower() in FALSITY_WORDS:
+                if verdict_slot and _is_falsity(word):
                     return True
                 if child.dep_ in {"oprd", "xcomp", "ccomp"} and any(t.lemma_.lower() in FALSITY_WORDS for t in child.subtree):
                     return True
@@ -501,18 +798,21 @@ class _ClaimFinder:
         stands for, in the order described in the module docstring."""
         wide = self._earlier(cue, party, before, max(lookback, _SPECIFIC_LOOKBACK_SENTENCES))
         near = [s for s in wide if s.sentence >= self._sentence_index(cue.idx) - lookback]
+        accusations = [s for s in self._earlier(cue, party, before, _ACCUSATION_LOOKBACK_SENTENCES) if s.is_accusation]
         noun_lemma = noun.lemma_.lower() if noun is not None else None
         owner_token = _owner(noun) if noun is not None else None
         owner_word = owner_token.lemma_.lower() if owner_token is not None and owner_token.pos_ == "NOUN" else None
         preferences: list[Iterable[_Statement]] = [
-            (s for s in wide if s.is_accusation and party.named_in(s.accused)),
+            (s for s in accusations if party.named_in(s.accused)),
         ]
         if owner is not None:
             preferences.append(s for s in wide if same_speaker(s.speaker, owner))
         if owner_word is not None:
             preferences.append(s for s in wide if self._spoken_by_word(s, owner_word))
         if noun_lemma in ACCUSATION_NOUNS:
-            preferences.append(s for s in wide if s.is_accusation)
+            preferences.append(accusations)
+        if noun is not None and (noun_lemma in FIGURE_NOUNS or noun.lower_ in FIGURE_NOUNS):
+            preferences.append(s for s in near if self._states_a_number(s))
         if noun_lemma is not None:
             preferences.append(s for s in wide if self._introduced_with(s, noun_lemma))
         preferences.append(near)
@@ -522,19 +822,56 @@ class _ClaimFinder:
                 return chosen
         return None
 
+    def _reported_in_quote(self, cue: Token, party: _Party, enclosing: Optional[QuoteCandidate]) -> Optional[_Statement]:
+        """What the quoted speaker just reported someone else as saying, inside the same quote
+        ("they say the guard works for the army. It is false.")."""
+        if enclosing is None:
+            return None
+        quote = enclosing.quote.evidence
+        here = self._sentence_index(cue.idx)
+        inner = [
+            s for s in self.statements
+            if quote.start <= s.start and s.end <= cue.idx and (s.start, s.end) != (quote.start, quote.end)
+            and s.sentence >= here - _FINDING_LOOKBACK_SENTENCES and s.speaker and not party.includes(s.speaker)
+        ]
+        return _nearest(inner)
+
+    def _echoed_statement(self, cue: Token, party: _Party, clause: Token) -> Optional[_Statement]:
+        """The earlier statement a denied clause repeats ("denied that civilians had been
+        killed" after "... civilians were killed, witnesses said"): most of the clause's content
+        words occur in it."""
+        words = _content_lemmas(clause.subtree)
+        if len(words) < 2:
+            return None
+        echoes = []
+        for statement in self._earlier(cue, party, None, _SPECIFIC_LOOKBACK_SENTENCES):
+            span = self.doc.char_span(statement.start, statement.end, alignment_mode="expand")
+            if span is None or statement.end > clause.idx:
+                continue
+            common = words & _content_lemmas(span)
+            if len(common) >= 2 and len(common) >= 0.6 * len(words):
+                echoes.append(statement)
+        return _nearest(echoes)
+
     def _statement_against(self, cue: Token, party: _Party) -> Optional[_Statement]:
         """For a plain denial: the accusation aimed at the denier, else a nearby statement that
         names the denier."""
         if not party.name:
             return None
         wide = self._earlier(cue, party, None, _SPECIFIC_LOOKBACK_SENTENCES)
-        accusation = _nearest([s for s in wide if s.is_accusation and party.named_in(s.accused)])
+        accusations = self._earlier(cue, party, None, _ACCUSATION_LOOKBACK_SENTENCES)
+        accusation = _nearest([s for s in accusations if s.is_accusation and party.named_in(s.accused)])
         if accusation is not None:
             return accusation
         here = self._sentence_index(cue.idx)
         return _nearest(
             [s for s in wide if s.sentence >= here - _LOOKBACK_SENTENCES and party.named_in(self.text[s.start : s.end])]
         )
+
+    def _states_a_number(self, statement: _Statement) -> bool:
+        """Whether the statement gives a count ("the figure" points back to one)."""
+        span = self.doc.char_span(statement.start, statement.end, alignment_mode="expand")
+        return span is not None and any(t.like_num for t in span)
 
     def _spoken_by_word(self, statement: _Statement, lemma: str) -> bool:
         """Whether the statement's sentence has ``lemma`` as a subject outside the statement
@@ -565,11 +902,24 @@ class _ClaimFinder:
             if verb.pos_ != "VERB" or verb.lemma_.lower() not in REPORTING_VERBS or _negated(verb):
                 continue
             clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i > verb.i), None)
+            if clause is None:
+                # "Forty prisoners were beaten, former detainees said": the clause comes first
+                clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i < verb.i), None)
             subject = subject_of(verb)
+            if clause is None and verb.lemma_.lower() in _NOMINAL_REPORTING_VERBS:
+                clause = next((c for c in verb.children if c.dep_ == "dobj" and c.pos_ in {"NOUN", "PROPN"}), None)
             if clause is None or subject is None:
                 continue
-            start, end = _span_of(clause)
-            if not any(q.start <= start < q.end or start <= q.start < end for q in statements):
+            start, end = _span_of(clause) if clause.dep_ == "ccomp" else _reported_span(verb, clause)
+            overlapping = [q for q in statements if q.start <= start < q.end or start <= q.start < end]
+            # reported speech inside a quote ("They say the guard works for the army. It is
+            # false.") is a statement of its own, by someone other than the quoted speaker
+            nested = bool(overlapping) and all(
+                q.start <= start and end <= q.end and (q.start, q.end) != (start, end) for q in overlapping
+            )
+            if nested and subject.lower_ in {"i", "we", "you"}:
+                continue
+            if not overlapping or nested:
                 statements.append(self._statement(start, end, self._name(subject)))
         accusations: list[_Statement] = []
         for token in self.doc:
@@ -616,7 +966,10 @@ class _ClaimFinder:
         if token is None:
             return None
         speaker = self.speakers.resolve(token)
-        return speaker.name if speaker is not None else None
+        if speaker is None:
+            return None
+        # an owner named with its possessive ("the junta's claim") is the junta
+        return re.sub(r"\s*['’]s$", "", speaker.name) or speaker.name
 
     def _sentence_index(self, offset: int) -> int:
         return max(0, bisect_right(self._sentence_starts, offset) - 1)
@@ -782,14 +1135,96 @@ def _trailing_attribution(sentence: Span) -> Optional[Token]:
     return verb if before.text == "," else None
 
 
+#: Verbs that carry no content of their own when two statements are compared.
+_LIGHT_LEMMAS = frozenset("be have do say tell make get take go come".split())
+
+
+def _content_lemmas(tokens: Iterable[Token]) -> set[str]:
+    """The content words of a stretch of text, by lemma: what two statements share when one
+    repeats the other."""
+    return {
+        t.lemma_.lower()
+        for t in tokens
+        if t.pos_ in {"NOUN", "PROPN", "VERB", "ADJ", "NUM"} and not t.is_stop and t.lemma_.lower() not in _LIGHT_LEMMAS
+    }
+
+
+def _predicate_words(root: Token) -> set[str]:
+    """What a clause says of its subject: the verb, or for "was (not) dismantled" / "is false"
+    the word after the copula; word and lemma, so "dismantled" meets "dismantle"."""
+    heads = [root]
+    if root.lemma_.lower() == "be":
+        heads = [c for c in root.children if c.dep_ in {"acomp", "attr"}]
+    found: set[str] = set()
+    for head in heads:
+        if head.lemma_.lower() in _LIGHT_LEMMAS:
+            continue
+        found |= {head.lower_, head.lemma_.lower()}
+    return found
+
+
+def _is_falsity(word: Token) -> bool:
+    """A word that calls a statement false, also in a verb form ("dismissed it as fabricated")."""
+    return word.lemma_.lower() in FALSITY_WORDS or word.lower_ in FALSITY_WORDS
+
+
+def _is_refused_thing(noun: Token) -> bool:
+    """"entry", "bail", "access": what "deny" withholds when it means refuse. Not when a verb
+    hangs on it ("denied blocking aid", parsed with "blocking" as the noun's modifier)."""
+    return noun.lemma_.lower() in _REFUSED_THINGS and not any(c.pos_ == "VERB" for c in noun.children)
+
+
+def _after_comma(noun: Token) -> bool:
+    """", a claim ..." / ", something ...": the noun opens an apposition to what went before."""
+    doc = noun.doc
+    if noun.i >= 1 and doc[noun.i - 1].text == "," and noun.lower_ == "something":
+        return True
+    return noun.i >= 2 and doc[noun.i - 1].lower_ in {"a", "an"} and doc[noun.i - 2].text == ","
+
+
+def _record_subject(verb: Token) -> Optional[Token]:
+    """The record a showing verb has as subject: "satellite images show", "footage shows"."""
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is not None and (subject.lemma_.lower() in RECORD_NOUNS or subject.lower_ in RECORD_NOUNS):
+        return subject
+    return None
+
+
+def _reported_thing(noun: Token) -> Optional[Token]:
+    """"reports of a cholera outbreak" -> the outbreak: what a claim noun reports, when it is
+    not its owner ("the report of the commission")."""
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            target = next((g for g in child.children if g.dep_ == "pobj"), None)
+            if target is not None and target.ent_type_ not in {"PERSON", "ORG", "GPE", "NORP"} and target.pos_ != "PRON":
+                return target
+    return None
+
+
+def _reported_span(verb: Token, obj: Token) -> tuple[int, int]:
+    """What "X reported <noun> ..." reports: the object and the verb's modifiers after it
+    ("mass arrests in the capital overnight")."""
+    tokens = _trim_tokens(sorted((t for t in verb.subtree if t.i >= min(o.i for o in obj.subtree)), key=lambda t: t.i))
+    if not tokens:
+        return _span_of(obj)
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+
+
 def _negated(token: Token) -> bool:
-    return any(c.dep_ == "neg" for c in token.children)
+    """"did not deny", and "neither confirmed nor denied" (the "nor" verb and the "neither" one)."""
+    if any(c.dep_ == "neg" or c.dep_ == "preconj" and c.lower_ == "neither" for c in token.children):
+        return True
+    if token.dep_ == "conj" and any(c.lower_ == "nor" for c in token.head.children):
+        return True
+    return False
 
 
 def _denied_noun(noun: Token) -> bool:
     """"no evidence", or "any evidence" under a negated verb ("did not find any evidence")."""
     if any(c.lower_ == "no" and c.dep_ == "det" for c in noun.children):
         return True
+    if noun.dep_ == "pobj" and noun.head.lower_ == "without" or noun.dep_ == "dobj" and noun.head.head.lower_ == "without":
+        return True  # "claimed, without (providing) evidence, that ..."
     return any(c.lower_ == "any" for c in noun.children) and _negated(noun.head)
 
 
