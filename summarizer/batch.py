@@ -201,6 +201,18 @@ def as_article_inputs(articles: Iterable[ArticleLike]) -> Iterator[ArticleOrProb
     return mark_duplicate_ids(normalised())
 
 
+def settled_without_work(item: ArticleOrProblem, store: Optional[RunStore], key: str) -> Optional[Finished]:
+    """The outcome of an input that needs no summarizing: an input problem's error record, or the
+    record ``store`` already holds for this run key and text. None: the article must be summarised."""
+    if isinstance(item, InputProblem):
+        return Finished(item.to_record(), None)
+    if store is not None:
+        stored = store.finished(key, item.id, item.sha256)
+        if stored is not None:
+            return Finished(stored, item, reused=True)
+    return None
+
+
 @dataclass
 class _Pending:
     article: ArticleInput
@@ -245,14 +257,10 @@ def run_records(
                     if item is None:
                         exhausted = True
                         break
-                    if isinstance(item, InputProblem):
-                        yield Finished(item.to_record(), None)
+                    settled = settled_without_work(item, store, key)
+                    if settled is not None:
+                        yield settled
                         continue
-                    if store is not None:
-                        stored = store.finished(key, item.id, item.sha256)
-                        if stored is not None:
-                            yield Finished(stored, item, reused=True)
-                            continue
                     pending = _Pending(item, len(item.text) // CHARS_PER_TOKEN + TOKENS_PER_ARTICLE_OVERHEAD)
                 throttle.before_start()
                 if budget is not None:

@@ -45,8 +45,9 @@ from summarizer.batch import (
     is_rate_limited,
     job_run_key,
     run_records,
+    settled_without_work,
 )
-from summarizer.inputs import ArticleInput, InputProblem, count_articles, iter_articles
+from summarizer.inputs import ArticleInput, count_articles, iter_articles
 from summarizer.schema import ArticleRecord, ErrorInfo
 from summarizer.store import ExportFormat, RunStore, open_record_writer, prompts_version_for
 
@@ -263,14 +264,10 @@ def ray_records(
         store.register_run(key, summarizer.describe(), prompt_version=prompts_version_for(summarizer.strategy))
     pending: dict[str, ArticleInput] = {}
     for item in as_article_inputs(articles):
-        if isinstance(item, InputProblem):
-            yield Finished(item.to_record(), None)
+        settled = settled_without_work(item, store, key)
+        if settled is not None:
+            yield settled
             continue
-        if store is not None:
-            stored = store.finished(key, item.id, item.sha256)
-            if stored is not None:
-                yield Finished(stored, item, reused=True)
-                continue
         pending[item.id] = item
         if len(pending) >= window:
             yield from _summarize_window(pending, worker, key, store, actors=actors, cpus_per_actor=cpus_per_actor,

@@ -10,13 +10,12 @@ import json
 import os
 import pickle
 import random
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from scripted_server import ScriptedServer, Step
 
 from summarizer import ray_job
 from summarizer.backend import ModelSettings
@@ -159,62 +158,16 @@ def local_ray(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
                 os.environ[name] = value
 
 
-class EmptyAnswerEndpoint:
-    """An OpenAI-compatible server answering every tool call with empty arguments; keeps the
-    Authorization header of each request."""
-
-    def __init__(self) -> None:
-        self.authorizations: list[str] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
-                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
-                outer.authorizations.append(self.headers.get("authorization", ""))
-                name = body["tool_choice"]["function"]["name"]
-                data = json.dumps({
-                    "id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": "fake",
-                    "choices": [{"index": 0, "finish_reason": "stop", "message": {
-                        "role": "assistant", "content": None,
-                        "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": name, "arguments": "{}"}}],
-                    }}],
-                    "usage": {"prompt_tokens": 40, "completion_tokens": 2, "total_tokens": 42},
-                }).encode()
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> "EmptyAnswerEndpoint":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.mark.ray
 def test_workers_call_the_endpoint_with_the_key_from_their_own_environment(local_ray: None) -> None:
     articles = [{"id": f"wire-{number}", "text": invented_article(500 + number)} for number in range(4)]
-    with EmptyAnswerEndpoint() as endpoint:
+    with ScriptedServer([Step(tool_arguments={})]) as endpoint:  # an empty (valid) answer to every call
         settings = ModelSettings(base_url=endpoint.base_url, model="fake", api_key=SECRET, max_attempts=1, timeout_s=20)
         finished = list(ray_records(articles, summarizer=Summarizer(settings, strategy="naive"), actors=2))
     assert sorted(item.record.id for item in finished) == [f"wire-{number}" for number in range(4)]
     assert all(item.record.status == "ok" and item.record.provenance.usage.calls == 1 for item in finished)
-    assert endpoint.authorizations == [f"Bearer {NODE_KEY}"] * 4  # never the driver's SECRET
+    authorizations = [request.headers.get("authorization") for request in endpoint.requests]
+    assert authorizations == [f"Bearer {NODE_KEY}"] * 4  # never the driver's SECRET
 
 
 @pytest.mark.ray
