@@ -232,3 +232,11 @@ def test_a_figure_without_a_time_cue_takes_the_passage_scope() -> None:
 )
 def test_outcome_is_the_complement_of_a_reporting_verb(sentence: str, outcome: str) -> None:
     assert only(sentence).outcome == outcome
+
+
+def test_period_of_a_since_clause_and_a_split_place_name() -> None:
+    report = only("The monitor has recorded the deaths of more than 900 civilians since the offensive began on "
+                  "March 3 in Deir ez-Zor Province.")
+    assert report.time_scope == "cumulative"
+    assert report.period == "since the offensive began on March 3"
+    assert report.location == "Deir ez-Zor Province"

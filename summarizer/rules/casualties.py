@@ -805,6 +805,12 @@ def _place_phrase(head: Token, loose: bool = False) -> Optional[str]:
         tokens.extend(child.subtree)
     start = min(t.i for t in tokens)
     end = head.i + 1
+    # the parse can split a hyphenated or multi-word name ("Deir ez-Zor Province"): take the
+    # whole named entity the phrase starts or ends in
+    for token in (doc[start], head):
+        entity = entity_of(token)
+        if entity is not None and entity.label_ in _PLACE_LABELS:
+            start, end = min(start, entity.start), max(end, entity.end)
     parts = [doc[start:end].text]
     for conj in head.children:
         if conj.dep_ == "conj" and _is_named_place(conj, loose):
@@ -881,11 +887,27 @@ def _time_scope(clause: Span, outcome: str) -> Optional[str]:
 def _period(sentence: Span) -> Optional[str]:
     for ent in entities_in(sentence):
         if ent.label_ in ("DATE", "TIME"):
+            since = _since_clause_start(sentence, ent)
+            if since is not None:
+                # "since Russia began its bombing campaign on September 30": the date ends a
+                # "since" clause, which is what makes the figure cumulative
+                return sentence.doc[since.i : ent.end].text
             previous = sentence.doc[ent.start - 1] if ent.start > 0 else None
             text = ent.text.strip()
             if previous is not None and previous.lower_ in ("on", "since", "in", "during", "by", "until", "over"):
                 return f"{previous.text} {text}"
             return text
+    return None
+
+
+def _since_clause_start(sentence: Span, date: Span) -> Optional[Token]:
+    """The "since" that opens a clause ending in ``date`` ("since the offensive began on 3 May")."""
+    for token in sentence:
+        if token.i >= date.start - 1:
+            return None
+        if token.lower_ == "since" and token.head.i < date.end and date.start - token.i <= 12:
+            if any(t.i >= date.start for t in token.head.subtree) and token.head.i > token.i:
+                return token
     return None
 
 
