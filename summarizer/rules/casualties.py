@@ -39,7 +39,7 @@ OUTCOME_VERBS = {
     "detained": {"detain", "arrest", "abduct", "kidnap", "seize", "capture", "hold", "jail", "imprison",
                  "round", "apprehend", "take"},
     "displaced": {"displace", "flee", "evacuate", "uproot", "expel", "force", "relocate", "shelter", "drive",
-                  "leave", "move"},
+                  "leave", "move", "cross", "seek"},
     "other": {"trap", "affect", "strand"},
 }
 OUTCOME_NOUNS = {
@@ -62,11 +62,13 @@ GROUP_NOUNS = {
                  "schoolchild", "pupil", "newborn", "adolescent", "schoolboy", "schoolgirl"},
     "women": {"woman", "mother", "wife", "sister", "widow"},
     "men": {"man", "brother", "husband"},
-    "fighters": {"fighter", "rebel", "militant", "insurgent", "jihadist", "gunman", "guerrilla",
+    "fighters": {"fighter", "rebel", "militant", "insurgent", "jihadist", "gunman", "guerrilla", "mujahideen",
+                 "taliban", "houthi", "houthis", "shabiha", "fedayeen", "janjaweed",
                  "combatant", "militiaman", "attacker", "extremist", "terrorist", "paramilitary", "assailant"},
     "security_forces": {"soldier", "troop", "police", "policeman", "officer", "guard", "serviceman",
                         "personnel", "marine", "trooper", "gendarme", "conscript", "army", "policemen",
-                        "sailor", "airman", "servicemen", "policewoman", "recruit", "cadet", "bodyguard"},
+                        "sailor", "airman", "servicemen", "policewoman", "recruit", "cadet", "bodyguard",
+                        "peshmerga"},
     "journalists": {"journalist", "reporter", "photographer", "cameraman", "correspondent", "photojournalist",
                     "newsman", "videographer"},
     "aid_workers": {"worker", "medic", "doctor", "nurse", "paramedic", "volunteer", "rescuer", "staff",
@@ -74,7 +76,7 @@ GROUP_NOUNS = {
     "other": {"prisoner", "migrant", "worshipper", "protester", "demonstrator", "pilgrim", "miner",
               "refugee", "farmer", "fisherman", "shepherd", "teacher", "employee", "student", "monk",
               "priest", "imam", "nun", "driver", "trader", "vendor", "shopper", "mourner", "guest",
-              "athlete", "tourist", "labourer", "laborer", "herder", "asylum"},
+              "athlete", "tourist", "labourer", "laborer", "herder", "asylum", "inmate"},
 }
 #: Words in the name of the body whose "members" or "staff" were harmed that say which group they are.
 _BODY_GROUP_WORDS = {
@@ -94,6 +96,12 @@ _TOLL_VERBS = {"rise", "reach", "climb", "stand", "increase", "jump", "hit", "be
                "surpass", "pass", "mount", "grow", "put"}
 _REPORT_VERBS = {"say", "report", "document", "record", "count", "tell", "state", "announce", "confirm",
                  "estimate", "put", "add", "note", "tally", "register", "verify", "claim", "list", "give"}
+#: What people seek or take when they flee: "sought refuge", "took shelter".
+_REFUGE_WORDS = {"refuge", "shelter", "asylum", "sanctuary", "safety"}
+#: Verbs whose object "lives" counts the dead: "claimed 220 lives", "lost their lives", "cost 12 lives".
+_LIFE_TAKING_VERBS = {"claim", "lose", "cost", "take"}
+#: Words before "one" that make it a pronoun, not a count: "no one was hurt".
+_NOT_A_COUNT_BEFORE_ONE = {"no", "any", "every", "some", "each", "the", "this", "that", "which"}
 _HOSPITAL_WORDS = {"hospital", "clinic", "wound", "injury", "treatment", "icu", "intensive"}
 _PLACE_NOUNS = {"village", "town", "city", "district", "province", "region", "camp", "market", "neighbourhood",
                 "neighborhood", "county", "governorate", "state", "oblast", "area", "countryside", "front",
@@ -169,9 +177,11 @@ def find_casualties(doc: Doc, quotes: Optional[Sequence[QuoteCandidate]] = None)
     quoted = _quote_speakers(quotes if quotes is not None else find_quotes(doc))
     candidates: list[CasualtyCandidate] = []
     passage = _Passage()
+    previous_sentence: list[CasualtyCandidate] = []  # the figures of the sentence just read
     for s_index, sentence in enumerate(doc.sents):
         if starts_paragraph(doc, sentence.start_char):
             passage.new_paragraph()
+            previous_sentence = []
         if _is_instruction(sentence):
             continue  # "Report that 500 people were killed": an order to the reader states no fact
         sentence_source = _sentence_source(sentence, speakers)
@@ -180,6 +190,7 @@ def find_casualties(doc: Doc, quotes: Optional[Sequence[QuoteCandidate]] = None)
         carried_source = passage.source if passage.source and s_index - passage.source_sentence <= _SOURCE_CARRY_SENTENCES else None
         places = _places(sentence, passage.named)
         passage.named.extend(_named_places(sentence))
+        this_sentence: list[CasualtyCandidate] = []
         for found in find_figures(sentence.text):
             start = sentence.start_char + found.start
             end = sentence.start_char + found.end
@@ -197,10 +208,24 @@ def find_casualties(doc: Doc, quotes: Optional[Sequence[QuoteCandidate]] = None)
             if candidate.scope_stated or passage.scope is None:
                 passage.scope = report.time_scope
             candidates.append(candidate)
+            this_sentence.append(candidate)
+        if places and not this_sentence and _tells_where_it_happened(sentence):
+            # "Fourteen people were killed on Sunday. The attack took place in Bekra.": the
+            # next sentence places the event the figures belong to
+            for earlier in previous_sentence:
+                if earlier.report.location is None:
+                    earlier.report.location = places[0]
+        previous_sentence = this_sentence
         if places:
             passage.place = places[0]
     _link_subsets(candidates, doc)
     return _dedupe(candidates)
+
+
+def _tells_where_it_happened(sentence: Span) -> bool:
+    """A sentence about the event itself ("The attack took place in ...", "The blast hit ...")."""
+    subject = next((t for t in sentence if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"), None)
+    return subject is not None and bool(_INCIDENT_CUES.fullmatch(subject.lower_) or _INCIDENT_CUES.fullmatch(subject.lemma_.lower()))
 
 
 @dataclass
@@ -254,8 +279,12 @@ def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: 
         return None
     if _looks_like_year_or_age(doc, number, found):
         return None
+    if number.lower_ == "one" and number.i > 0 and doc[number.i - 1].lower_ in _NOT_A_COUNT_BEFORE_ONE:
+        return None  # "no one was hurt" states no figure
+    if number.lower_ == "one" and any(c.dep_ == "prep" and c.lower_ == "of" and any(t.like_num for t in c.subtree) for c in number.children):
+        return None  # "Salim is one of roughly 8,000 Rohingya who fled": the count is the 8,000
     noun = _counted_noun(number)
-    group = _group_of(noun) if noun is not None else None
+    group = (_group_of(noun) or _people_name_group(number, noun)) if noun is not None else None
     outcome, cue = None, None
     if noun is not None:
         outcome, cue = _outcome_of_noun(noun)
@@ -264,6 +293,8 @@ def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: 
     if outcome is None and noun is None:
         outcome, cue = _outcome_of_noun(number)  # "we counted 52 wounded"
         cue = cue if outcome is not None else None
+    if outcome is None and noun is None:
+        outcome, cue = _bulletin_label(doc, number)  # "Killed: 12" on a line of its own
     if outcome is None:
         outcome, cue = _outcome_from_governor(noun if noun is not None else number)
     confidence = 1.0
@@ -274,7 +305,7 @@ def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: 
         confidence = 0.6
     previous = _last_total(earlier)
     near_previous = previous is not None and previous.report.evidence.end > sentence.start_char - 400
-    subset_cue = _subset_cue_before(sentence, number)
+    subset_cue = _subset_cue_before(sentence, number) or _counts_part_of_them(number)
     stated_group = _predicate_group(number, noun)
     if outcome is None and (group or stated_group) is not None and subset_cue and near_previous:
         # "the deaths of 34 people, including 9 children": the subset shares the total's outcome
@@ -303,6 +334,7 @@ def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: 
         time_scope=scope or "unspecified",
         period=_period(sentence),
         perpetrator=_perpetrator(sentence, number, cue),
+        location=_destination(cue) if outcome == "displaced" else None,
         evidence=Evidence(start=evidence_start, end=evidence_end, text=evidence_text),
     )
     return CasualtyCandidate(
@@ -312,6 +344,62 @@ def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: 
         parent_hint=subset_cue,
         scope_stated=scope is not None,
     )
+
+
+def _people_name_group(number: Token, noun: Token) -> Optional[str]:
+    """"27 Palestinians", "700 Rohingya", "12 Hazaras": a capitalised plural counted right after
+    the figure names a national, ethnic or religious group of people; harmed, they are civilians
+    (armed movements are in the fighters lexicon, which is read first)."""
+    if noun.i != number.i + 1 or not noun.text[:1].isupper() or noun.pos_ not in ("PROPN", "NOUN"):
+        return None
+    if noun.ent_type_ in _PLACE_LABELS or noun.ent_type_ in ("PERSON", "DATE", "TIME", "EVENT", "LAW"):
+        return None
+    entity = entity_of(noun)
+    if entity is not None and len(entity) > 1 and entity.label_ != "NORP":
+        return None  # "12 Hamas fighters" is headed by its noun; a multi-word name is a body
+    if any(c.dep_ == "compound" or (c.dep_ == "prep" and c.lower_ == "of") for c in noun.children):
+        return None
+    return "civilians"
+
+
+def _bulletin_label(doc: Doc, number: Token) -> tuple[Optional[str], Optional[Token]]:
+    """"Killed: 12" / "- Wounded: 40": a tally line names the outcome before a colon."""
+    text = doc_text(doc)
+    line_start = text.rfind("\n", 0, number.idx) + 1
+    if not re.fullmatch(r"\s*(?:[-*\u2022]\s*)?[A-Za-z][A-Za-z ]{0,30}:\s*", text[line_start : number.idx]):
+        return None, None
+    colon = next((t for t in reversed(doc[: number.i]) if t.text == ":"), None)
+    if colon is None or colon.i == 0:
+        return None, None
+    label = doc[colon.i - 1]
+    lemma = label.lemma_.lower()
+    outcome = (OUTCOME_ADJECTIVES.get(label.lower_) or _OUTCOME_BY_NOUN.get(lemma)
+               or (_OUTCOME_BY_VERB.get(lemma) if label.lower_.endswith("ed") else None))
+    if outcome is None or lemma in ("life", "toll", "total"):
+        return None, None
+    return outcome, label
+
+
+def _counts_part_of_them(number: Token) -> bool:
+    """"injured 60 people, 15 of them seriously": a count of "them" is part of the total before."""
+    return any(
+        child.dep_ == "prep" and child.lower_ == "of"
+        and any(obj.dep_ == "pobj" and obj.lower_ in ("them", "whom", "those") for obj in child.children)
+        for child in number.children
+    )
+
+
+def _destination(cue: Optional[Token]) -> Optional[str]:
+    """Where displaced people went, when the verb names it: "crossed into Bangladesh", "fled to
+    Chad". The country of refuge is where a refugee figure is counted."""
+    if cue is None or cue.pos_ != "VERB":
+        return None
+    for child in cue.children:
+        if child.dep_ == "prep" and child.lower_ in ("into", "to"):
+            for obj in child.children:
+                if obj.dep_ == "pobj" and obj.ent_type_ in _PLACE_LABELS:
+                    return _place_phrase(obj)
+    return None
 
 
 def _last_total(earlier: list[CasualtyCandidate]) -> Optional[CasualtyCandidate]:
@@ -457,6 +545,8 @@ def _outcome_of_noun(noun: Token) -> tuple[Optional[str], Optional[Token]]:
         return _OUTCOME_BY_NOUN[lemma], noun
     if lemma in ("victim", "body"):
         return "killed", noun
+    if lemma == "life" and noun.dep_ == "dobj" and noun.head.lemma_.lower() in _LIFE_TAKING_VERBS:
+        return "killed", noun.head  # "the fighting has claimed 220 lives"
     # a participle or adjective on the noun: "people killed", "civilians wounded", "wounded soldiers"
     for child in noun.children:
         if child.dep_ in ("acl", "amod", "relcl") and child.lemma_.lower() in _OUTCOME_BY_VERB and child.pos_ in ("VERB", "ADJ"):
@@ -490,6 +580,14 @@ def _verb_outcome(verb: Token) -> Optional[str]:
     if lemma == "claim":
         objects = {c.lemma_.lower() for c in verb.children if c.dep_ == "dobj"}
         return "killed" if "life" in objects else None
+    if lemma in ("seek", "take") and subtree & _REFUGE_WORDS:
+        return "displaced"  # "sought refuge in Poland", "took shelter in the school"
+    if lemma == "seek":
+        return None
+    if lemma == "cross":
+        # "crossed into Chad", "crossed the border": people leaving a country, not troops advancing
+        into = any(c.dep_ == "prep" and c.lower_ in ("into", "over") for c in verb.children)
+        return "displaced" if into or subtree & {"border", "frontier"} else None
     if lemma == "take":
         if subtree & {"hostage", "captive", "prisoner", "custody"}:
             return "detained"
@@ -512,7 +610,7 @@ def _verb_outcome(verb: Token) -> Optional[str]:
         return "displaced" if any(c.dep_ == "prep" and c.lower_ in ("in", "at") for c in verb.children) else None
     if lemma == "lose":
         objects = [c for c in verb.children if c.dep_ == "dobj"]
-        return "killed" if objects and (_group_of(objects[0]) is not None or objects[0].like_num) else None
+        return "killed" if objects and (_group_of(objects[0]) is not None or objects[0].like_num or objects[0].lemma_.lower() == "life") else None
     if lemma == "miss":
         return "missing" if verb.tag_ in ("VBN",) or verb.lower_ == "missing" else None
     if lemma == "round":
