@@ -822,6 +822,11 @@ def _according_clause(according: Token) -> Optional[tuple[int, int]]:
     phrase, keeping the side that holds the clause's verb."""
     phrase = sorted(according.subtree, key=lambda t: t.i)
     sentence = according.sent
+    comma = next((t for t in phrase if t.text == "," and t.i > according.i), None)
+    if according.dep_ == "ROOT" and comma is not None and any(t.pos_ in {"VERB", "AUX"} for t in phrase if t.i > comma.i):
+        # "According to X, the drone ... was launched ...", parsed with the clause hanging
+        # from X: the phrase ends at its comma
+        phrase = [t for t in phrase if t.i <= comma.i]
     left = [t for t in sentence if t.i < phrase[0].i]
     right = [t for t in sentence if t.i > phrase[-1].i]
     head = according.head

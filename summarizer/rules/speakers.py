@@ -66,7 +66,22 @@ BODY_NOUNS = frozenset(
 #: Body nouns that stand for any kind of body, so "the group" is whichever group the text is
 #: about; "the army" or "the police" name themselves.
 GENERIC_BODY_NOUNS = frozenset(
-    "group organisation organization company firm charity agency network movement alliance coalition team mission outlet body".split()
+    "group organisation organization company firm charity agency network movement alliance coalition team mission outlet body monitor watchdog".split()
+)
+
+#: Words for what a business is, written before its name ("solar developer Jua Grid"): the name
+#: is what "the company" or "the firm" later means, whatever the tagger labelled it.
+_BUSINESS_ROLE_WORDS = frozenset(
+    """
+    company firm developer maker manufacturer operator provider producer retailer lender bank
+    insurer startup start-up supplier contractor carrier airline group
+    """.split()
+)
+
+#: Words in a person's description that say whether "he" or "she" can stand for them.
+_MALE_WORDS = frozenset("mr mr. sir he his him himself man boy father son brother husband grandfather uncle king prince spokesman chairman widower".split())
+_FEMALE_WORDS = frozenset(
+    "ms ms. mrs mrs. miss madam she her hers herself woman girl mother daughter sister wife grandmother aunt queen princess spokeswoman chairwoman widow".split()
 )
 
 #: Plural nouns for a crowd of unnamed people who speak together: "residents said".
@@ -85,6 +100,15 @@ _LOCATIVE_PREPOSITIONS = frozenset("in near at outside inside into across around
 
 #: Nouns for a document that speaks for whoever issued it: "the statement said".
 DOCUMENT_NOUNS = frozenset("statement report communique communiqué release post message letter text bulletin".split())
+
+#: Nouns for something a body issues, which speaks for whoever issued it: "a report by X",
+#: "figures released by X".
+ISSUED_NOUNS = DOCUMENT_NOUNS | frozenset(
+    """
+    figure data investigation study analysis survey estimate count tally assessment review inquiry
+    research finding record account
+    """.split()
+)
 
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _DASHES = frozenset({"-", "\u2013", "\u2014", "--"})
@@ -132,6 +156,10 @@ class SpeakerIndex:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self.mentions: list[Mention] = [m for ent in entities(doc) if (m := _mention(ent)) is not None]
+        untagged = self._untagged = _untagged_people(doc)
+        if untagged:  # "Burkina Faso — Aminata" tagged ORG inside "Aminata Sawadogo keeps ...": the person wins
+            overlapped = [m for m in self.mentions if any(m.start < u.end and u.start < m.end for u in untagged)]
+            self.mentions = sorted([m for m in self.mentions if m not in overlapped] + untagged, key=lambda m: m.start)
         # each mention's name words, and fullest() answers per name: long articles repeat the same
         # names hundreds of times, and matching every mention against every other was quadratic
         self._mention_words = [(mention, _name_words(mention.text)) for mention in self.mentions]
@@ -145,6 +173,7 @@ class SpeakerIndex:
         self._quoted = _quoted_spans(doc.text)
         self._person_words, self._place_words = self._name_kinds(doc)
         self.subjects = self._subject_mentions(doc)
+        self._genders = self._stated_genders(doc)
 
     @classmethod
     def for_doc(cls, doc: Doc) -> "SpeakerIndex":
@@ -239,7 +268,7 @@ class SpeakerIndex:
         name = self.fullest(mention.text, label) if mention.label != "GROUP" else mention.text
         return Speaker(name, mention.role or self.role_of(name), via_antecedent=True)
 
-    def _person_antecedent(self, pronoun: Token) -> Optional[Speaker]:
+    def _person_antecedent(self, pronoun: Token, hops: int = 3) -> Optional[Speaker]:
         """"he"/"she": the last person named in the paragraph, else the last person who was the
         subject of a verb, else the last person named at all."""
         def usable(m: Mention) -> bool:
@@ -249,13 +278,41 @@ class SpeakerIndex:
         named = [m for m in self.mentions if usable(m)]
         subjects = [m for m in self.subjects if usable(m)]
         in_paragraph = sorted((m for m in named + subjects if m.start >= paragraph_start), key=lambda m: m.start)
+        if not in_paragraph and hops > 0:
+            carried = self._carried_pronoun(pronoun, paragraph_start, hops - 1)
+            if carried is not None and (not subjects or carried[0].idx > subjects[-1].end):
+                return carried[1]
         pick = in_paragraph[-1] if in_paragraph else subjects[-1] if subjects else named[-1] if named else None
         if pick is None:
             return None
+        gender = "male" if pronoun.lower_ in {"he", "him"} else "female"
+        if self.gender_of(pick) not in {None, gender}:
+            # the nearest person is known to be of the other gender: the nearest one who is not
+            ranked = list(reversed(in_paragraph)) + list(reversed(subjects)) + list(reversed(named))
+            ranked = [m for m in ranked if m.text.split()[0].lower() not in {"his", "her", "their", "its"}]
+            pick = next((m for m in ranked if self.gender_of(m) in {None, gender}), pick)
         if pick.label == "PERSON" and not _entity_like(pick.text):
             return Speaker(pick.text, pick.role, via_antecedent=True)  # "a woman who fled", as written
         name = self.fullest(pick.text, "PERSON")
         return Speaker(name, pick.role or self.role_of(name), via_antecedent=True)
+
+    def _carried_pronoun(self, pronoun: Token, paragraph_start: int, hops: int) -> Optional[tuple[Token, Speaker]]:
+        """A paragraph that names nobody and says "she" goes on about whoever the same "she"
+        of the paragraph before was: a profile keeps its subject across paragraphs (followed
+        back ``hops`` more paragraphs at most)."""
+        text = self.doc.text
+        previous_end = len(text[:paragraph_start].rstrip())
+        if previous_end <= 0:
+            return None
+        previous_start = text.rfind("\n", 0, previous_end) + 1
+        same = [
+            t for t in self.doc.char_span(previous_start, previous_end, alignment_mode="expand") or []
+            if t.lower_ == pronoun.lower_ and t.dep_ in _SUBJECT_DEPS and not self.in_quotes(t.idx)
+        ]
+        if not same:
+            return None
+        speaker = self._person_antecedent(same[-1], hops)
+        return (same[-1], speaker) if speaker is not None else None
 
     def it_antecedent(self, pronoun: Token) -> Optional[Speaker]:
         """"it said" / "It estimates": the body that was the subject of a recent sentence (this
@@ -293,6 +350,27 @@ class SpeakerIndex:
             return True
         return mention.label == "PERSON" and " ".join(words) not in self._place_words
 
+    def gender_of(self, mention: Mention) -> Optional[str]:
+        """"male" / "female" when the article says so for this person (a title such as "Mr",
+        a gendered role, or "his"/"her" in a clause the person is the subject of); else None."""
+        if not _entity_like(mention.text):
+            return _gender_in(_name_words(mention.text))
+        return self._genders.get(self.fullest(mention.text, "PERSON"))
+
+    def _stated_genders(self, doc: Doc) -> dict[str, str]:
+        """Each named person's gender where the article states it, by fullest name. A name given
+        both genders (two relatives sharing a surname) gets none."""
+        found: dict[str, set[str]] = {}
+        for mention in self.mentions:
+            if mention.label != "PERSON" or not _entity_like(mention.text):
+                continue
+            gender = _gender_in([w for w in _name_words(mention.role or "") if w not in {"his", "her", "their"}][-3:])
+            if gender is None:
+                gender = _gender_of_clause(doc, mention)
+            if gender is not None:
+                found.setdefault(self.fullest(mention.text, "PERSON"), set()).add(gender)
+        return {name: genders.pop() for name, genders in found.items() if len(genders) == 1}
+
     def in_quotes(self, offset: int) -> bool:
         """Whether ``offset`` lies inside double quotation marks."""
         return any(start < offset < end for start, end in self._quoted)
@@ -307,6 +385,7 @@ class SpeakerIndex:
             role_words = set(_name_words(mention.role or ""))
             if len(words) <= 4 and role_words & (PERSON_NOUNS | TITLE_WORDS):
                 people.add(words[-1])
+        people.update(_name_words(m.text)[-1] for m in self._untagged)
         places: set[str] = set()
         for ent in entities(doc):
             words = _name_words(ent.text)
@@ -358,6 +437,10 @@ class SpeakerIndex:
         A phrase that carries a name speaks under that name: "the UN mission, MONUSCO," and
         "a man who gave his name only as Ibrahim" -> "MONUSCO", "Ibrahim"."""
         lemma = head.lemma_.lower()
+        if lemma in ISSUED_NOUNS:
+            issuer = _issuer(head)
+            if issuer is not None:  # "a report by Human Rights Watch" speaks for Human Rights Watch
+                return self.resolve(issuer)
         named = _named_apposition(head)
         if named is not None:
             mention = _mention(named)
@@ -387,6 +470,9 @@ class SpeakerIndex:
             if acting and lemma in GENERIC_BODY_NOUNS:  # "The RSF rejected it. In a statement, the group said ..."
                 name = self.fullest(acting[-1].text, "ORG")
                 return Speaker(name, self.role_of(name), via_antecedent=True)
+            topic = self._recent_topic_body(head) if lemma in GENERIC_BODY_NOUNS else None
+            if topic is not None:  # "Save the Children runs clinics, where Oxfam ... The charity said"
+                return topic
             described = [m for m in bodies if lemma in _name_words(m.role or self.role_of(self.fullest(m.text, "ORG")) or "")]
             same_word = [m for m in bodies if lemma in m.text.lower() or head.lower_ in m.text.lower()]
             described = described if lemma in GENERIC_BODY_NOUNS else []
@@ -413,6 +499,46 @@ class SpeakerIndex:
                 return Speaker(introduced, None, via_antecedent=True)
         phrase = noun_phrase(head)
         return Speaker(phrase.text, None) if phrase is not None else None
+
+    def _recent_topic_body(self, head: Token) -> Optional[Speaker]:
+        """"the charity" / "the company" a paragraph or two after a body was the subject of a
+        sentence's main verb: that body (a body named only in a side clause is not the topic).
+        A name introduced by what the business is ("solar developer Jua Grid") counts whatever
+        the tagger labelled it."""
+        text = self.doc.text
+        start = text.rfind("\n", 0, head.idx) + 1
+        for _ in range(2):  # this paragraph and the two before it
+            previous_end = len(text[:start].rstrip())
+            if previous_end <= 0:
+                start = 0
+                break
+            start = text.rfind("\n", 0, previous_end) + 1
+        candidates = [
+            m for m in self.subjects
+            if start <= m.start and m.end <= head.idx and not self.in_quotes(m.start) and _entity_like(m.text)
+            and (m.label == "ORG" or (m.label == "PERSON" and _names_business(m.role or text[max(0, m.start - 40) : m.start])))
+            and self._is_main_subject(m)
+        ]
+        if not candidates:
+            return None
+        mention = candidates[-1]
+        name = self.fullest(mention.text, "ORG")
+        return Speaker(name, self.role_of(name) or mention.role, via_antecedent=True)
+
+    def _is_main_subject(self, mention: Mention) -> bool:
+        """Whether ``mention`` is the subject of its sentence's main verb (not of a relative or
+        adverbial clause)."""
+        for token in self.doc.char_span(mention.start, mention.end, alignment_mode="expand") or []:
+            if token.dep_ not in _SUBJECT_DEPS:
+                continue
+            verb = token.head
+            for _ in range(3):  # "X has raised $38m, the company said": the reported clause counts
+                if verb.dep_ not in {"conj", "ccomp"}:
+                    break
+                verb = verb.head
+            if verb.dep_ == "ROOT":
+                return True
+        return False
 
     def _most_mentioned(self, bodies: list[Mention]) -> Optional[str]:
         """The body named most often among ``bodies`` (by fullest name; the latest on a tie):
@@ -578,6 +704,23 @@ def _named_apposition(head: Token) -> Optional[Span]:
     return None
 
 
+def _issuer(document: Token) -> Optional[Token]:
+    """Who issued a report or figures: "a report by X", "a statement from X", "figures
+    released by X", "an investigation published by X" -> X."""
+    for child in document.children:
+        if child.dep_ == "prep" and child.lower_ in {"by", "from"}:
+            target = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if target is not None and (target.ent_type_ in SPEAKER_LABELS or target.lemma_.lower() in BODY_NOUNS | PERSON_NOUNS):
+                return target
+        if child.dep_ == "acl":
+            for grandchild in child.children:
+                if grandchild.dep_ in {"agent", "prep"} and grandchild.lower_ in {"by", "from"}:
+                    target = next((c for c in grandchild.children if c.dep_ == "pobj"), None)
+                    if target is not None and (target.ent_type_ in SPEAKER_LABELS or target.lemma_.lower() in BODY_NOUNS | PERSON_NOUNS):
+                        return target
+    return None
+
+
 def _given_name(head: Token) -> Optional[str]:
     """The name a described speaker is given in their own phrase: "a man who gave his name only
     as Ibrahim", "a young man ... who gave only his first name, Rafiq", "the UN peacekeeping
@@ -628,6 +771,90 @@ def _is_according_object(token: Token) -> bool:
     """"according to a coordinator for ..." -> "coordinator": a source named as such."""
     head = token.head
     return token.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according"
+
+
+def _names_business(role: Optional[str]) -> bool:
+    """"Kenyan solar mini-grid developer" -> True: the role ends in a word for a business."""
+    words = _name_words(role or "")
+    return bool(words) and words[-1] in _BUSINESS_ROLE_WORDS
+
+
+def _gender_in(words: Iterable[str]) -> Optional[str]:
+    """"male"/"female" when ``words`` hold a title or noun of one gender only ("Mr", "mother")."""
+    seen = set(words)
+    male, female = bool(seen & _MALE_WORDS), bool(seen & _FEMALE_WORDS)
+    return "male" if male and not female else "female" if female and not male else None
+
+
+def _gender_of_clause(doc: Doc, mention: Mention) -> Optional[str]:
+    """The gender of a "his"/"her"/"he"/"she" in the clause whose subject is ``mention``
+    ("Joseph Kamau says his brother ..."), unless a clause in between has a subject of its own
+    ("X said the soldier shot his cousin": "his" is the soldier's)."""
+    tokens = [t for t in doc if mention.start <= t.idx < mention.end]
+    if not tokens:
+        return None
+    root = min(tokens, key=lambda t: len(list(t.ancestors)))
+    if root.dep_ not in _SUBJECT_DEPS:
+        return None
+    verb = root.head
+    own_phrase = {t.i for t in root.subtree}  # "Peter Otieno, her neighbour, ...": someone else's
+    for token in verb.subtree:
+        if token.i <= root.i or token.i in own_phrase:
+            continue
+        refers_back = (
+            token.tag_ == "PRP$" or token.lower_ in {"himself", "herself"}
+            or (token.lower_ in {"he", "she"} and token.dep_ in _SUBJECT_DEPS)
+        )  # "helped bury him": an object pronoun is someone else
+        if not refers_back or token.lower_ not in {"he", "his", "himself", "she", "her", "herself"}:
+            continue
+        if token.ent_type_ == "PERSON" or _owned_by_other_subject(token, verb):
+            continue
+        return _gender_in([token.lower_])
+    return None
+
+
+def _owned_by_other_subject(pronoun: Token, verb: Token) -> bool:
+    """Whether a clause between ``pronoun`` and ``verb`` has a subject of its own, which the
+    pronoun may stand for instead; True too when ``pronoun`` does not hang from ``verb``."""
+    path = {pronoun.i}
+    node = pronoun
+    while node.head.i != node.i:
+        node = node.head
+        if node.i == verb.i:
+            return False
+        if any(c.dep_ in _SUBJECT_DEPS and c.i not in path for c in node.children):
+            return True
+        path.add(node.i)
+    return True
+
+
+def _untagged_people(doc: Doc) -> list[Mention]:
+    """Two or three capitalised proper nouns that are the subject of a verb but that spaCy did
+    not tag as one name ("Burkina Faso — Aminata Sawadogo keeps ..."): a person, unless a word
+    of the run says it is a body or a title."""
+    out: list[Mention] = []
+    for token in doc:
+        if token.dep_ not in _SUBJECT_DEPS or token.pos_ != "PROPN" or token.head.pos_ not in {"VERB", "AUX"}:
+            continue
+        start = end = token.i
+        while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].text[:1].isupper() and "\n" not in doc[start - 1].whitespace_:
+            start -= 1
+        while end + 1 < len(doc) and doc[end + 1].pos_ == "PROPN" and doc[end + 1].text[:1].isupper() and end + 1 < token.head.i:
+            end += 1
+        run = doc[start : end + 1]
+        words = [t.text for t in run]
+        if not (2 <= len(words) <= 3) or any(not w.isalpha() or w.isupper() for w in words):
+            continue
+        lower = {w.lower() for w in words}
+        if lower & (BODY_NOUNS | _ALIAS_BODY_WORDS | TITLE_WORDS):
+            continue
+        ent = entity_of(token)
+        if ent is not None and (ent.start == run.start and ent.end == run.end or ent.label_ in {"PERSON", "GPE", "LOC", "FAC", "NORP"}):
+            continue
+        if any(t.ent_type_ in {"GPE", "LOC", "FAC", "NORP"} for t in run):
+            continue
+        out.append(Mention(run.text, "PERSON", run.start_char, run.end_char, None))
+    return out
 
 
 def _entity_like(text: str) -> bool:
