@@ -20,7 +20,15 @@ from summarizer.schema import Extraction
 MAX_SUMMARY_WORDS = 60
 
 
+def _quote_marks_unbalanced(text: str) -> bool:
+    return text.count('"') % 2 == 1 or text.count("\u201c") != text.count("\u201d")
+
+
 def _is_news_sentence(sentence: Span) -> bool:
+    if _quote_marks_unbalanced(sentence.text):
+        # a piece of a quotation that runs over several sentences: on its own it reads as the
+        # article's voice, with a dangling quote mark
+        return False
     has_verb = any(t.pos_ in ("VERB", "AUX") for t in sentence)
     words = [t for t in sentence if t.is_alpha]
     if not has_verb or len(words) < 6:
