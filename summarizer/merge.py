@@ -18,10 +18,7 @@ def merge_chunk_results(article: str, parts: list[tuple[int, StrategyResult]]) -
     seen: dict[str, set[tuple[int, int]]] = {"casualties": set(), "quotes": set(), "claims": set()}
     for offset, result in parts:
         usage.add(result.usage)
-        dropped.casualties += result.dropped.casualties
-        dropped.quotes += result.dropped.quotes
-        dropped.claims += result.dropped.claims
-        dropped.reasons.extend(result.dropped.reasons)
+        dropped.add(result.dropped)
         prompts |= result.prompts
         for kind, link in (("casualties", "subset_of"), ("quotes", "nested_in"), ("claims", None)):
             items = getattr(result.extraction, kind)

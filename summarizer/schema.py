@@ -240,6 +240,13 @@ class Dropped(BaseModel):
     def total(self) -> int:
         return self.casualties + self.quotes + self.claims
 
+    def add(self, other: "Dropped") -> None:
+        """Count ``other``'s drops and reasons in these (chunks, questions and guards each drop)."""
+        self.casualties += other.casualties
+        self.quotes += other.quotes
+        self.claims += other.claims
+        self.reasons.extend(other.reasons)
+
 
 class Provenance(BaseModel):
     """What produced a record, so that it can be reproduced and compared."""

@@ -106,11 +106,7 @@ def hybrid_extraction(client, doc: Doc, questions: frozenset[str]) -> StrategyRe
     extraction.summary = extractive_summary(doc, extraction, skip=guard.covers_sentence)
     if "summary" in questions:
         _model_summary(client, article, result, guard)
-    injected = guard.dropped  # injection hook: what the guard kept out, next to the grounding drops
-    result.dropped.casualties += injected.casualties
-    result.dropped.quotes += injected.quotes
-    result.dropped.claims += injected.claims
-    result.dropped.reasons.extend(injected.reasons)
+    result.dropped.add(guard.dropped)  # injection hook: what the guard kept out, next to the grounding drops
     return result
 
 
@@ -137,9 +133,7 @@ def _add_missed_items(client, article: str, result: StrategyResult, guard: Instr
     claim_spans = [(c.evidence.start, c.evidence.end) for c in extraction.claims]
     extraction.quotes.extend(q for q in added.quotes if not _overlaps(q.evidence.start, q.evidence.end, quote_spans))
     extraction.claims.extend(c for c in added.claims if not _overlaps(c.evidence.start, c.evidence.end, claim_spans))
-    result.dropped.quotes += dropped.quotes
-    result.dropped.claims += dropped.claims
-    result.dropped.reasons.extend(dropped.reasons)
+    result.dropped.add(dropped)
 
 
 def _model_summary(client, article: str, result: StrategyResult, guard: InstructionGuard) -> None:
