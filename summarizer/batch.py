@@ -506,19 +506,44 @@ def run_job(
     ``output`` only when the job completes (an interrupted job leaves ``output`` as it was; the
     store keeps what was finished, and the next run picks up from there).
     """
+    throttle = AdaptiveThrottle(concurrency)
+
+    def finish(articles: Iterator[ArticleOrProblem]) -> Iterator[Finished]:
+        return run_records(articles, summarizer=summarizer, concurrency=concurrency, store=store, budget=budget,
+                           throttle=throttle)
+
+    return write_job(sources, output, summarizer=summarizer, finish=finish,
+                     rate_limited=lambda _finished, _count: throttle.rate_limited,
+                     format=format, prices=prices, observer=observer, stdin=stdin)
+
+
+def write_job(
+    sources: list[str],
+    output: Path | str,
+    *,
+    summarizer: Any,
+    finish: Callable[[Iterator[ArticleOrProblem]], Iterable[Finished]],
+    rate_limited: Callable[[Finished, int], int],
+    format: Optional[ExportFormat] = None,
+    prices: Optional[PriceTable] = None,
+    observer: Optional[JobObserver] = None,
+    stdin: Optional[BinaryIO] = None,
+) -> JobSummary:
+    """The job around an executor: inputs read lazily from ``sources``, each record ``finish``
+    yields written to ``output`` (atomically, on completion), counted in the summary and shown
+    to ``observer``. ``rate_limited(finished, count_so_far)`` gives the new count of articles
+    that hit HTTP 429. :func:`run_job` (threads) and the Ray job share it."""
     started = time.perf_counter()
     prices = prices or PriceTable()
     summary = JobSummary(output=str(output), run_key=job_run_key(summarizer))
-    throttle = AdaptiveThrottle(concurrency)
     if observer is not None:
         observer.job_started(count_articles(sources))
     articles = iter_articles(sources, max_chars=getattr(summarizer, "max_article_chars", None), stdin=stdin)
     with open_record_writer(output, format) as writer:  # type: ignore[attr-defined]
-        for finished in run_records(articles, summarizer=summarizer, concurrency=concurrency, store=store,
-                                    budget=budget, throttle=throttle):
+        for finished in finish(articles):
             writer.write(finished.record)
             summary.add(finished, prices)
-            summary.rate_limited = throttle.rate_limited
+            summary.rate_limited = rate_limited(finished, summary.rate_limited)
             summary.wall_s = time.perf_counter() - started
             if observer is not None:
                 observer.article_finished(finished, summary)

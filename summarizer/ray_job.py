@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator, Mapping, Optional
@@ -46,10 +45,11 @@ from summarizer.batch import (
     job_run_key,
     run_records,
     settled_without_work,
+    write_job,
 )
-from summarizer.inputs import ArticleInput, count_articles, iter_articles
+from summarizer.inputs import ArticleInput, ArticleOrProblem
 from summarizer.schema import ArticleRecord, ErrorInfo
-from summarizer.store import ExportFormat, RunStore, open_record_writer, prompts_version_for
+from summarizer.store import ExportFormat, RunStore, prompts_version_for
 
 if TYPE_CHECKING:
     import pyarrow
@@ -341,22 +341,14 @@ def run_job_on_ray(
     unless Ray is already initialised in this process. ``rate_limited`` in the summary counts
     articles that still failed with HTTP 429 after the actors' retries.
     """
-    started = time.perf_counter()
-    prices = prices or PriceTable()
-    summary = JobSummary(output=str(output), run_key=job_run_key(summarizer))
-    if observer is not None:
-        observer.job_started(count_articles(sources))
-    articles = iter_articles(sources, max_chars=getattr(summarizer, "max_article_chars", None), stdin=stdin)
-    with ray_session(address), open_record_writer(output, format) as writer:  # type: ignore[attr-defined]
-        for finished in ray_records(articles, summarizer=summarizer, store=store, actors=actors,
-                                    concurrency_per_actor=concurrency_per_actor, cpus_per_actor=cpus_per_actor,
-                                    batch_size=batch_size, window=window):
-            writer.write(finished.record)
-            summary.add(finished, prices)
-            summary.rate_limited += int(not finished.reused and is_rate_limited(finished.record))
-            summary.wall_s = time.perf_counter() - started
-            if observer is not None:
-                observer.article_finished(finished, summary)
-    summary.wall_s = time.perf_counter() - started
-    summary.completed = True
-    return summary
+    def finish(articles: Iterator[ArticleOrProblem]) -> Iterator[Finished]:
+        return ray_records(articles, summarizer=summarizer, store=store, actors=actors,
+                           concurrency_per_actor=concurrency_per_actor, cpus_per_actor=cpus_per_actor,
+                           batch_size=batch_size, window=window)
+
+    def rate_limited(finished: Finished, count: int) -> int:
+        return count + int(not finished.reused and is_rate_limited(finished.record))
+
+    with ray_session(address):
+        return write_job(sources, output, summarizer=summarizer, finish=finish, rate_limited=rate_limited,
+                         format=format, prices=prices, observer=observer, stdin=stdin)
