@@ -17,12 +17,10 @@ from spacy.tokens import Doc
 from summarizer.drafts import DraftAdditions, ground_drafts
 from summarizer.grounding import unsupported_terms
 from summarizer.prompting import messages_for
-from summarizer.rules.casualties import find_casualties
-from summarizer.rules.claims import find_claims
 from summarizer.rules.injection import InstructionGuard
-from summarizer.rules.quotes import find_quotes
 from summarizer.schema import Extraction, Usage
 from summarizer.strategies import StrategyResult
+from summarizer.strategies.rules import gather_candidates
 from summarizer.summary import extractive_summary
 
 #: Every question the hybrid strategy knows how to ask.
@@ -53,14 +51,10 @@ def hybrid_extraction(client, doc: Doc, questions: frozenset[str]) -> StrategyRe
     article = doc.text
     usage = Usage()
     prompts = {"system"}
-    # Prompt-injection hook (issue #6): no candidate from text that addresses a model reaches a
-    # question or the record; drops are counted in the record's ``dropped``.
-    guard = InstructionGuard(article)
-    all_quote_candidates = find_quotes(doc)
-    casualty_candidates = guard.keep_outside(find_casualties(doc, all_quote_candidates), "casualties",
-                                             model_of=lambda c: c.report, link="subset_of")
-    claim_candidates = guard.keep_outside(find_claims(doc, all_quote_candidates), "claims", model_of=lambda c: c.claim)
-    quote_candidates = guard.keep_outside(all_quote_candidates, "quotes", model_of=lambda c: c.quote, link="nested_in")
+    # the rules' candidates, none from text that addresses a model (counted in ``dropped``)
+    found = gather_candidates(doc)
+    guard = found.guard
+    casualty_candidates, quote_candidates, claim_candidates = found.casualties, found.quotes, found.claims
 
     casualties = []
     index_map: dict[int, Optional[int]] = {}

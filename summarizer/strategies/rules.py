@@ -1,28 +1,60 @@
-"""The rules-only strategy: candidates from spaCy's parse, no model call."""
+"""The rules-only strategy: candidates from spaCy's parse, no model call.
+
+:func:`gather_candidates` is also where the hybrid strategy starts: the same candidates, kept out
+of instruction-shaped text by the same guard, before any model question.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from spacy.tokens import Doc
 
-from summarizer.rules.casualties import find_casualties
-from summarizer.rules.claims import find_claims
+from summarizer.rules.casualties import CasualtyCandidate, find_casualties
+from summarizer.rules.claims import ClaimCandidate, find_claims
 from summarizer.rules.injection import InstructionGuard
-from summarizer.rules.quotes import find_quotes
+from summarizer.rules.nlp import doc_text
+from summarizer.rules.quotes import QuoteCandidate, find_quotes
 from summarizer.schema import Extraction
 from summarizer.strategies import StrategyResult
 from summarizer.summary import extractive_summary
 
 
+@dataclass
+class Candidates:
+    """The rules' candidates of one article, none from inside an instruction span; ``guard``
+    counts what it kept out and still has to vet names and summary sentences."""
+
+    guard: InstructionGuard
+    casualties: list[CasualtyCandidate]
+    quotes: list[QuoteCandidate]
+    claims: list[ClaimCandidate]
+
+
+def gather_candidates(doc: Doc) -> Candidates:
+    """Every rules candidate outside instruction-shaped text.
+
+    Prompt-injection hook (issue #6): text that addresses a model is data, never content;
+    candidates inside it are dropped and counted. Quotes are found first: a casualty figure inside
+    a quote is credited to its speaker, and claims point back to quoted statements.
+    """
+    guard = InstructionGuard(doc_text(doc))
+    quotes = find_quotes(doc)
+    casualties = guard.keep_outside(find_casualties(doc, quotes), "casualties", model_of=lambda c: c.report,
+                                    link="subset_of")
+    claims = guard.keep_outside(find_claims(doc, quotes), "claims", model_of=lambda c: c.claim)
+    kept_quotes = guard.keep_outside(quotes, "quotes", model_of=lambda c: c.quote, link="nested_in")
+    return Candidates(guard, casualties, kept_quotes, claims)
+
+
 def rules_extraction(doc: Doc) -> StrategyResult:
     """Every rules candidate, as an extraction with an extractive summary."""
-    # Prompt-injection hook (issue #6): text that addresses a model is data, never content;
-    # candidates inside it are dropped and counted, and the summary skips its sentences.
-    guard = InstructionGuard(doc.text)
-    quote_candidates = find_quotes(doc)  # casualty figures inside a quote are credited to its speaker
-    casualties = guard.keep_outside([c.report for c in find_casualties(doc, quote_candidates)], "casualties", link="subset_of")
-    quotes = guard.keep_outside([c.quote for c in quote_candidates], "quotes", link="nested_in")
-    claims = guard.keep_outside([c.claim for c in find_claims(doc, quote_candidates)], "claims")
-    extraction = Extraction(casualties=casualties, quotes=quotes, claims=claims)
-    guard.clear_injected_names(extraction)
-    extraction.summary = extractive_summary(doc, extraction, skip=guard.covers_sentence)
-    return StrategyResult(extraction=extraction, dropped=guard.dropped)
+    found = gather_candidates(doc)
+    extraction = Extraction(
+        casualties=[c.report for c in found.casualties],
+        quotes=[c.quote for c in found.quotes],
+        claims=[c.claim for c in found.claims],
+    )
+    found.guard.clear_injected_names(extraction)
+    extraction.summary = extractive_summary(doc, extraction, skip=found.guard.covers_sentence)
+    return StrategyResult(extraction=extraction, dropped=found.guard.dropped)
