@@ -50,7 +50,8 @@ def _dateline_end(sentence: Span) -> int:
     whose parts hold no verb is such a dateline; a lower-case site tag right after it ("eaworldview
     The opposition ...") belongs to it too. Returns 0 when the sentence has no such prefix.
     """
-    tokens = list(sentence)[:_MAX_DATELINE_TOKENS]
+    words = list(sentence)
+    tokens = words[:_MAX_DATELINE_TOKENS]
     cut = 0
     segment_start = 0
     for index, token in enumerate(tokens):
@@ -59,9 +60,9 @@ def _dateline_end(sentence: Span) -> int:
             if any(t.pos_ in ("VERB", "AUX") and t.text.lower() != "by" for t in segment):
                 break
             cut = segment_start = index + 1
-    if cut == 0 or cut >= len(sentence) - 3:
+    if cut == 0 or cut >= len(words) - 3:
         return 0
-    rest = list(sentence)[cut:]
+    rest = words[cut:]
     if len(rest) > 1 and rest[0].is_lower and rest[0].is_alpha and not rest[0].is_stop and rest[1].text[:1].isupper():
         cut += 1
     return cut
