@@ -40,6 +40,30 @@ TimeScope = Literal["incident", "day", "cumulative", "unspecified"]
 QuoteMode = Literal["direct", "indirect"]
 
 
+ItemOrigin = Literal["rules", "model", "both"]
+
+
+class ItemProvenance(BaseModel):
+    """Where an item came from: the rule that made it and whether a model proposed or changed it.
+
+    Shared by every item kind so that the eval can report per rule and a review by a model can say
+    which fields it and the rules disagreed on. All optional: gold labels carry none of them.
+    """
+
+    rule: Optional[str] = Field(
+        default=None, description="Id of the rule that made the item (see summarizer/rules); None for model items."
+    )
+    speaker_rule: Optional[str] = Field(
+        default=None, description="Id of the rule that chose the speaker or source, where one did."
+    )
+    origin: Optional[ItemOrigin] = Field(
+        default=None, description='"rules", "model" or "both" (rules proposed it and a model kept or corrected it).'
+    )
+    model_changed: list[str] = Field(
+        default_factory=list, description="Fields the model corrected, where rules and model disagreed."
+    )
+
+
 def _article(info: ValidationInfo) -> Optional[str]:
     context = info.context
     if isinstance(context, dict):
@@ -113,7 +137,7 @@ class Figure(BaseModel):
         return (self.low or 0, self.high)
 
 
-class CasualtyReport(BaseModel):
+class CasualtyReport(ItemProvenance):
     """One figure of people harmed, as one source reports it."""
 
     model_config = ConfigDict(extra="forbid")
@@ -150,7 +174,7 @@ class CasualtyReport(BaseModel):
         return self
 
 
-class Quote(BaseModel):
+class Quote(ItemProvenance):
     """Words the article attributes to someone, verbatim (direct) or reported (indirect)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -177,7 +201,7 @@ class Quote(BaseModel):
         return value
 
 
-class DisputedClaim(BaseModel):
+class DisputedClaim(ItemProvenance):
     """A statement that someone makes and someone else (or the article) disputes or calls false."""
 
     model_config = ConfigDict(extra="forbid")
