@@ -1,6 +1,8 @@
 """Prompts as versioned files, and the one way article text reaches a model.
 
-Instructions come only from ``prompts/*.md``; the article is always a separate user message
+Instructions come only from the package's own ``summarizer/prompts/*.md`` (shipped in the wheel as
+package data, so an installed package can make model calls; the repository's top-level ``prompts``
+is a symlink to it, never a second source); the article is always a separate user message
 fenced by ``<article>`` markers, with any marker-lookalike inside it neutralised, so that text in an
 article cannot close the fence and pose as instructions (prompt injection). A record names the
 prompt version it was made with: a short hash over the exact bytes of the files a strategy used.
@@ -11,23 +13,31 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
-from pathlib import Path
-from typing import Iterable
+from importlib.resources import files
+from typing import TYPE_CHECKING, Iterable
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
-_PACKAGED_PROMPTS = Path(__file__).resolve().parent / "prompts"
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+#: The packaged prompt files (``summarizer/prompts``); the only place prompts are read from.
+PROMPTS_DIR: Traversable = files("summarizer") / "prompts"
 
 
-def _prompt_dir() -> Path:
-    return PROMPTS_DIR if PROMPTS_DIR.is_dir() else _PACKAGED_PROMPTS
+def prompt_names() -> list[str]:
+    """Every prompt file's name (without ``.md``), sorted; the folder's README is not a prompt."""
+    return sorted(
+        entry.name[: -len(".md")]
+        for entry in PROMPTS_DIR.iterdir()
+        if entry.name.endswith(".md") and entry.is_file() and entry.name.lower() != "readme.md"
+    )
 
 
 @lru_cache(maxsize=None)
 def load_prompt(name: str) -> str:
-    """The text of ``prompts/NAME.md``."""
-    path = _prompt_dir() / f"{name}.md"
+    """The text of the packaged prompt ``summarizer/prompts/NAME.md``."""
+    path = PROMPTS_DIR / f"{name}.md"
     if not path.is_file():
-        raise FileNotFoundError(f"prompt file missing: {path}")
+        raise FileNotFoundError(f"prompt file missing: {path} (is the package installed with its package data?)")
     return path.read_text(encoding="utf-8").strip()
 
 

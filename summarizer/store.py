@@ -97,9 +97,9 @@ def prompts_version_for(strategy: str) -> Optional[str]:
     """
     if strategy == "rules":
         return None
-    from summarizer.prompting import _prompt_dir, prompt_version
+    from summarizer.prompting import prompt_names, prompt_version
 
-    names = sorted(path.stem for path in _prompt_dir().glob("*.md") if path.stem.lower() != "readme")
+    names = prompt_names()
     return prompt_version(names) if names else None
 
 
