@@ -2,17 +2,17 @@
 
 A model cannot count characters, so it is asked for verbatim evidence text; offsets are found
 here. An item whose evidence, quote or figure is not in the article is not passed on: the caller
-re-asks once with the errors, then drops what still fails and counts it in ``Dropped``.
+re-asks once with the reasons, then drops what still fails and counts it in ``Dropped``.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
 
 from pydantic import BaseModel, Field, ValidationError
 
 from summarizer.figures import parse_figure
-from summarizer.grounding import find_span
+from summarizer.grounding import find_span, verify
 from summarizer.schema import (
     CasualtyReport,
     DisputedClaim,
@@ -72,71 +72,58 @@ def _evidence(text: str, article: str) -> Evidence:
     return Evidence(start=start, end=end, text=article[start:end])
 
 
-def ground_casualty(draft: DraftCasualty, article: str) -> CasualtyReport:
+def place_casualty(draft: DraftCasualty, article: str) -> CasualtyReport:
     figure = parse_figure(draft.figure)
     if figure is None:
         raise ValueError(f"casualty figure {draft.figure!r} is not a number")
-    evidence = _evidence(draft.evidence_text, article)
-    return CasualtyReport.model_validate(
-        {
-            "outcome": draft.outcome,
-            "figure": figure.model_dump(),
-            "victim_group": draft.victim_group,
-            "location": draft.location,
-            "source": draft.source,
-            "evidence": evidence.model_dump(),
-        },
-        context={"article": article},
+    return CasualtyReport(
+        outcome=draft.outcome, figure=figure, victim_group=draft.victim_group, location=draft.location,
+        source=draft.source, evidence=_evidence(draft.evidence_text, article),
     )
 
 
-def ground_quote(draft: DraftQuote, article: str) -> Quote:
+def place_quote(draft: DraftQuote, article: str) -> Quote:
     evidence = _evidence(draft.text, article)
     if len(evidence.text.split()) < 2:
         raise ValueError(f"quote too short to be a quote: {evidence.text!r}")
-    return Quote.model_validate(
-        {"text": evidence.text, "speaker": draft.speaker, "mode": draft.mode, "evidence": evidence.model_dump()},
-        context={"article": article},
-    )
+    return Quote(text=evidence.text, speaker=draft.speaker, mode=draft.mode, evidence=evidence)
 
 
-def ground_claim(draft: DraftClaim, article: str) -> DisputedClaim:
-    evidence = _evidence(draft.evidence_text, article)
-    return DisputedClaim.model_validate(
-        {
-            "claim": draft.claim,
-            "claimant": draft.claimant,
-            "disputant": draft.disputant,
-            "evidence": evidence.model_dump(),
-        },
-        context={"article": article},
+def place_claim(draft: DraftClaim, article: str) -> DisputedClaim:
+    return DisputedClaim(
+        claim=draft.claim, claimant=draft.claimant, disputant=draft.disputant,
+        evidence=_evidence(draft.evidence_text, article),
     )
 
 
 def ground_drafts(
     article: str,
-    casualties: list[DraftCasualty] = (),  # type: ignore[assignment]
-    quotes: list[DraftQuote] = (),  # type: ignore[assignment]
-    claims: list[DraftClaim] = (),  # type: ignore[assignment]
-) -> tuple[Extraction, list[str], Dropped]:
-    """Grounded items, the error of each failing item (for a re-ask), and the failures counted."""
+    casualties: Sequence[DraftCasualty] = (),
+    quotes: Sequence[DraftQuote] = (),
+    claims: Sequence[DraftClaim] = (),
+) -> tuple[Extraction, Dropped]:
+    """Grounded items and the failures counted, each with its reason (what a re-ask quotes).
+
+    A draft whose evidence is not in the article (or whose figure is no number) cannot become an
+    item and is dropped here; the items made pass :func:`summarizer.grounding.verify`, the same
+    checkpoint as every strategy's output.
+    """
     extraction = Extraction()
-    errors: list[str] = []
     dropped = Dropped()
-    for kind, drafts, grounder, bucket in (
-        ("casualties", casualties, ground_casualty, extraction.casualties),
-        ("quotes", quotes, ground_quote, extraction.quotes),
-        ("claims", claims, ground_claim, extraction.claims),
+    for kind, drafts, place, bucket in (
+        ("casualties", casualties, place_casualty, extraction.casualties),
+        ("quotes", quotes, place_quote, extraction.quotes),
+        ("claims", claims, place_claim, extraction.claims),
     ):
-        for i, draft in enumerate(drafts):
+        for draft in drafts:
             try:
-                bucket.append(grounder(draft, article))  # type: ignore[operator]
+                bucket.append(place(draft, article))  # type: ignore[operator]
             except (ValueError, ValidationError) as exc:
-                message = _first_line(exc)
-                errors.append(f"{kind}[{i}]: {message}")
                 setattr(dropped, kind, getattr(dropped, kind) + 1)
-                dropped.reasons.append(f"{kind}: {message}")
-    return extraction, errors, dropped
+                dropped.reasons.append(f"{kind}: {_first_line(exc)}")
+    extraction, ungrounded = verify(extraction, article)
+    dropped.add(ungrounded)
+    return extraction, dropped
 
 
 def _first_line(exc: Exception) -> str:

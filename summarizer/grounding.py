@@ -1,18 +1,26 @@
 """Grounding: tying every extracted item to a verbatim span of the article.
 
+:func:`verify` is the one checkpoint every extraction passes before it becomes a record (each
+strategy's output in :meth:`summarizer.pipeline.Summarizer.summarize`, gold files when the eval
+loads them): an item whose evidence offsets do not slice the article to its text, whose figure is
+not stated by its evidence, or whose quote does not occur in the article is dropped and counted.
+The schema's own validators are structural only, so a stored record or gold file loads without
+running the figure reader; grounding needs the article, which only the caller has.
+
 News text and model output disagree on typography (curly vs straight quotes, non-breaking
 spaces, line breaks inside a quote), so matching happens on a *normalised* view of both; the
-offsets returned always refer to the original article. Validation context for the schema is
-``{"article": text}``.
+offsets returned always refer to the original article.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
+from typing import Literal, Optional, TypeVar, Union
 
-from summarizer.schema import Figure
+from summarizer.figures import find_figures, parse_figure
+from summarizer.schema import CasualtyReport, DisputedClaim, Dropped, Evidence, Extraction, Figure, Quote
 
 _QUOTE_MARKS = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
@@ -86,8 +94,6 @@ def find_span(needle: str, article: str, near: int = 0) -> Optional[tuple[int, i
 def figure_supported(figure: Figure, evidence_text: str) -> bool:
     """Does ``evidence_text`` state ``figure``? Digits or number words must be there, and the
     value read from the evidence must agree with the figure's interval."""
-    from summarizer.figures import find_figures, parse_figure
-
     if normalise(figure.text) in normalise(evidence_text):
         stated = parse_figure(figure.text)
         return stated is None or _same_interval(stated, figure) or stated.low == figure.low or stated.high == figure.high
@@ -99,6 +105,93 @@ def figure_supported(figure: Figure, evidence_text: str) -> bool:
 
 def _same_interval(a: Figure, b: Figure) -> bool:
     return (a.low, a.high) == (b.low, b.high)
+
+
+# --------------------------------------------------------------------------- the checkpoint
+
+ItemKind = Literal["casualties", "quotes", "claims"]
+Item = Union[CasualtyReport, Quote, DisputedClaim]
+#: Item lists of an extraction and the field that points at another item of the same list.
+_LINKS: dict[ItemKind, Optional[str]] = {"casualties": "subset_of", "quotes": "nested_in", "claims": None}
+
+E = TypeVar("E", bound=Extraction)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why one item is not grounded: ``kind[index]`` of the extraction checked."""
+
+    kind: ItemKind
+    index: int
+    reason: str
+
+
+def evidence_problem(evidence: Evidence, article: str) -> Optional[str]:
+    """Why ``evidence`` is not a verbatim span of ``article`` (None: it is)."""
+    if article[evidence.start : evidence.end] != evidence.text:
+        return f"evidence offsets {evidence.start}:{evidence.end} do not slice the article to {evidence.text!r}"
+    return None
+
+
+def quote_problem(quote: Quote, article: str) -> Optional[str]:
+    """Why ``quote``'s words are not the article's (None: they occur, typography aside)."""
+    if find_span(quote.text, article) is None:
+        return f"quote text does not occur in the article: {quote.text[:80]!r}"
+    return None
+
+
+def item_problem(item: Item, article: str) -> Optional[str]:
+    """The first reason ``item`` is not grounded in ``article``, or None."""
+    problem = evidence_problem(item.evidence, article)
+    if problem is None and isinstance(item, CasualtyReport) and not figure_supported(item.figure, item.evidence.text):
+        problem = f"figure {item.figure.text!r} is not supported by its evidence {item.evidence.text!r}"
+    if problem is None and isinstance(item, Quote):
+        problem = quote_problem(item, article)
+    return problem
+
+
+def find_problems(extraction: Extraction, article: str) -> list[Problem]:
+    """Every ungrounded item of ``extraction``, in order (empty: all are grounded)."""
+    problems = []
+    for kind in _LINKS:
+        for index, item in enumerate(getattr(extraction, kind)):
+            reason = item_problem(item, article)
+            if reason is not None:
+                problems.append(Problem(kind, index, reason))
+    return problems
+
+
+def verify(extraction: E, article: str) -> tuple[E, Dropped]:
+    """The grounding checkpoint: ``extraction`` without its ungrounded items, and those counted.
+
+    Returns a copy of the same type (an :class:`~summarizer.schema.ArticleRecord` stays one);
+    ``subset_of`` / ``nested_in`` indexes are remapped to the kept items, and a link to a dropped
+    item becomes None. ``Dropped.reasons`` says, per item, why (a re-ask can quote them).
+    """
+    dropped = Dropped()
+    problems = find_problems(extraction, article)
+    if not problems:
+        return extraction, dropped
+    failing = {(p.kind, p.index) for p in problems}
+    update: dict[str, list[Item]] = {}
+    for kind, link in _LINKS.items():
+        items = getattr(extraction, kind)
+        new_index = {}
+        for old in range(len(items)):
+            if (kind, old) not in failing:
+                new_index[old] = len(new_index)
+        kept = []
+        for old, item in enumerate(items):
+            if old not in new_index:
+                continue
+            if link is not None and getattr(item, link) is not None:
+                item = item.model_copy(update={link: new_index.get(getattr(item, link))})
+            kept.append(item)
+        update[kind] = kept
+    for problem in problems:
+        setattr(dropped, problem.kind, getattr(dropped, problem.kind) + 1)
+        dropped.reasons.append(f"{problem.kind}: {problem.reason}")
+    return extraction.model_copy(update=update), dropped
 
 
 _NAME_RE = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|al|el|de|bin|ibn|the|-)?\s*[A-Z][\w'’.-]*)*")

@@ -12,7 +12,8 @@ def _shift(evidence: Evidence, offset: int) -> Evidence:
 
 def merge_chunk_results(article: str, parts: list[tuple[int, StrategyResult]]) -> StrategyResult:
     """Items from every chunk, shifted by the chunk's offset; an item seen again in the overlap
-    (same kind, same evidence span) is kept once. Index links (subsets, nesting) are remapped."""
+    (same kind, same evidence span) is kept once. Index links (subsets, nesting) are remapped.
+    Grounding against the whole article is the pipeline's checkpoint, as for any extraction."""
     merged = Extraction()
     usage, dropped, prompts = Usage(), Dropped(), set()
     seen: dict[str, set[tuple[int, int]]] = {"casualties": set(), "quotes": set(), "claims": set()}
@@ -47,5 +48,4 @@ def merge_chunk_results(article: str, parts: list[tuple[int, StrategyResult]]) -
     for i, quote in enumerate(merged.quotes):
         if quote.nested_in == i:
             quote.nested_in = None
-    Extraction.model_validate(merged.model_dump(), context={"article": article})
     return StrategyResult(extraction=merged, dropped=dropped, usage=usage, prompts=prompts)

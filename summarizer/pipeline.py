@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from summarizer import __version__
 from summarizer.chunking import split_into_chunks
+from summarizer.grounding import verify
 from summarizer.prompting import prompt_version
 from summarizer.rules.nlp import parse
 from summarizer.schema import ArticleRecord, ErrorInfo, Extraction, Provenance
@@ -179,7 +180,9 @@ class Summarizer:
             return ArticleRecord(id=record_id, status="error", error=ErrorInfo(kind=kind, message=f"{type(exc).__name__}: {exc}"),
                                  **metadata, input_sha256=sha, chars=len(text) if isinstance(text, str) else 0,
                                  provenance=self._provenance(StrategyResult(Extraction()), started))
-        extraction = result.extraction
+        # the grounding checkpoint: whatever the strategy, no ungrounded item reaches the record
+        extraction, ungrounded = verify(result.extraction, article)
+        result.dropped.add(ungrounded)
         return ArticleRecord(
             id=record_id,
             **metadata,

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from summarizer import Summarizer
+from summarizer.grounding import find_problems
 from summarizer.schema import ARTICLE_VOICE, ArticleRecord
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_ffa2c5b90b9276a4.txt"
@@ -25,8 +26,9 @@ def rules() -> Summarizer:
 
 
 def _validated(record: ArticleRecord, text: str) -> ArticleRecord:
-    # the record must pass its own contract with the article as context (offsets, quotes, figures)
-    return ArticleRecord.model_validate(record.model_dump(), context={"article": text})
+    # the record must be grounded in its article (offsets, quotes, figures) and load back as stored
+    assert find_problems(record, text) == []
+    return ArticleRecord.model_validate_json(record.model_dump_json())
 
 
 def test_seed_casualties_every_figure_with_its_source(rules: Summarizer, seed_text: str) -> None:

@@ -25,6 +25,7 @@ pytest.importorskip("spacy")
 
 from summarizer.evaluation.aliases import alias_equal  # noqa: E402
 from summarizer.evaluation.scoring import content_word_overlap  # noqa: E402
+from summarizer.grounding import item_problem  # noqa: E402
 from summarizer.rules.claims import find_claims  # noqa: E402
 from summarizer.rules.nlp import parse  # noqa: E402
 from summarizer.rules.quotes import find_quotes  # noqa: E402
@@ -456,7 +457,7 @@ def found_claims(text: str) -> list[DisputedClaim]:
     doc = parse(text)
     found = [c.claim for c in find_claims(doc, find_quotes(doc))]
     for item in found:
-        DisputedClaim.model_validate(item.model_dump(), context={"article": text})
+        assert item_problem(item, text) is None
     return found
 
 

@@ -7,6 +7,7 @@ import pytest
 
 pytest.importorskip("spacy")
 
+from summarizer.grounding import item_problem  # noqa: E402
 from summarizer.rules.claims import ClaimCandidate, find_claims  # noqa: E402
 from summarizer.rules.nlp import parse  # noqa: E402
 from summarizer.rules.quotes import find_quotes  # noqa: E402
@@ -17,7 +18,7 @@ def claims_of(text: str) -> list[ClaimCandidate]:
     doc = parse(text)
     found = find_claims(doc, find_quotes(doc))
     for candidate in found:
-        DisputedClaim.model_validate(candidate.claim.model_dump(), context={"article": text})
+        assert item_problem(candidate.claim, text) is None
     return found
 
 

@@ -9,9 +9,9 @@ import pytest
 
 pytest.importorskip("spacy")
 
+from summarizer.grounding import item_problem  # noqa: E402
 from summarizer.rules.nlp import parse  # noqa: E402
 from summarizer.rules.quotes import QuoteCandidate, find_quotes  # noqa: E402
-from summarizer.schema import Quote  # noqa: E402
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_ffa2c5b90b9276a4.txt"
 
@@ -21,7 +21,7 @@ def quotes_of(text: str) -> list[QuoteCandidate]:
     for candidate in found:
         quote = candidate.quote
         assert text[quote.evidence.start : quote.evidence.end] == quote.text == quote.evidence.text
-        Quote.model_validate(quote.model_dump(), context={"article": text})
+        assert item_problem(quote, text) is None
         if quote.nested_in is not None:
             assert 0 <= quote.nested_in < len(found) and found[quote.nested_in].quote is not quote
         if quote.speaker is not None:

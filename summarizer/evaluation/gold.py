@@ -18,7 +18,7 @@ from typing import Iterable, Literal, Optional
 from pydantic import Field, ValidationError
 
 from summarizer.figures import parse_figure
-from summarizer.grounding import find_span
+from summarizer.grounding import find_span, verify
 from summarizer.schema import Extraction
 
 GOLD_DIR = Path(__file__).resolve().parents[2] / "evals" / "gold"
@@ -42,7 +42,8 @@ class GoldArticle(Extraction):
 
 
 def load_gold(path: Path | str = GOLD_DIR, split: Optional[str] = None) -> list[GoldArticle]:
-    """Every gold article under ``path`` (a file or a directory), validated against its text."""
+    """Every gold article under ``path`` (a file or a directory), its labels passed through the
+    same grounding checkpoint as every strategy's output (:func:`summarizer.grounding.verify`)."""
     path = Path(path)
     files = sorted(path.rglob("*.json")) if path.is_dir() else [path]
     articles = [_load_file(file) for file in files]
@@ -51,9 +52,18 @@ def load_gold(path: Path | str = GOLD_DIR, split: Optional[str] = None) -> list[
     return articles
 
 
+class UngroundedGold(ValueError):
+    """A gold file with labels the grounding checkpoint would drop: an error in the file, never
+    silently dropped (a dropped label would make the eval easier without saying so)."""
+
+
 def _load_file(file: Path) -> GoldArticle:
     raw = json.loads(file.read_text(encoding="utf-8"))
-    return GoldArticle.model_validate(raw, context={"article": raw.get("text", "")})
+    article = GoldArticle.model_validate(raw)
+    _, dropped = verify(article, article.text)
+    if dropped.total:
+        raise UngroundedGold(f"{file}: {dropped.total} labels fail grounding: " + "; ".join(dropped.reasons))
+    return article
 
 
 def _fill_evidence(evidence: dict, text: str, where: str) -> None:

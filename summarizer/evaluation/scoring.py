@@ -59,7 +59,7 @@ from pydantic import BaseModel, Field, ValidationError, computed_field
 from scipy.optimize import linear_sum_assignment
 
 from summarizer.evaluation.aliases import alias_equal
-from summarizer.grounding import find_span, normalise, unsupported_terms
+from summarizer.grounding import evidence_problem, find_problems, normalise, quote_problem, unsupported_terms
 from summarizer.schema import ArticleRecord, Evidence, Extraction, Figure
 
 FieldName = Literal["casualties", "quotes", "claims"]
@@ -574,18 +574,13 @@ def _score_field(
     return score, secondary, diff
 
 
-def _evidence_slices(evidence: Evidence, article: str) -> bool:
-    return article[evidence.start : evidence.end] == evidence.text
-
-
 def _schema_valid(predicted: Extraction, article: str) -> bool:
+    """Valid as an :class:`Extraction` and every item grounded (what a record must be)."""
     try:
-        Extraction.model_validate(
-            predicted.model_dump(include=set(Extraction.model_fields)), context={"article": article}
-        )
+        Extraction.model_validate(predicted.model_dump(include=set(Extraction.model_fields)))
     except ValidationError:
         return False
-    return True
+    return not find_problems(predicted, article)
 
 
 def score_article(
@@ -617,9 +612,9 @@ def score_article(
         result.summary_rouge_l = rouge_l(predicted.summary, gold.summary)
         result.lead3_rouge_l = rouge_l(lead_sentences(article), gold.summary)
 
-    result.hallucinated_quotes = sum(1 for q in predicted.quotes if find_span(q.text, article) is None)
+    result.hallucinated_quotes = sum(1 for q in predicted.quotes if quote_problem(q, article))
     items: Iterable = [*predicted.casualties, *predicted.quotes, *predicted.claims]
-    result.ungrounded_items = sum(1 for item in items if not _evidence_slices(item.evidence, article))
+    result.ungrounded_items = sum(1 for item in items if evidence_problem(item.evidence, article))
     result.schema_valid = _schema_valid(predicted, article)
     if isinstance(predicted, ArticleRecord):
         result.dropped_items = predicted.dropped.total

@@ -119,7 +119,7 @@ def _add_missed_items(client, article: str, result: StrategyResult, guard: Instr
     result.usage.add(answer.usage)
     if answer.value is None:
         return
-    added, _, dropped = ground_drafts(article, quotes=answer.value.quotes, claims=answer.value.claims)
+    added, dropped = ground_drafts(article, quotes=answer.value.quotes, claims=answer.value.claims)
     # injection hook: a grounded addition copied from an instruction span is still not content
     added.quotes = guard.keep_outside(added.quotes, "quotes")
     added.claims = guard.keep_outside(added.claims, "claims")

@@ -12,24 +12,25 @@ PROMPTS = {"system", "naive_extract"}
 
 
 def naive_extraction(client, article: str) -> StrategyResult:
-    """Ask once for everything; re-ask once with the grounding errors; drop and count the rest."""
+    """Ask once for everything; re-ask once with the grounding checkpoint's reasons; drop and
+    count the rest."""
     usage = Usage()
     messages = messages_for("naive_extract", article)
     answer = client.ask(DraftExtraction, messages)
     usage.add(answer.usage)
     draft = answer.value or DraftExtraction()
-    extraction, errors, dropped = ground_drafts(article, draft.casualties, draft.quotes, draft.claims)
-    if errors and answer.value is not None:
+    extraction, dropped = ground_drafts(article, draft.casualties, draft.quotes, draft.claims)
+    if dropped.reasons and answer.value is not None:
         retry = messages + [
             {"role": "assistant", "content": draft.model_dump_json()},
-            {"role": "user", "content": "These items are not supported by the article:\n- " + "\n- ".join(errors)
+            {"role": "user", "content": "These items are not supported by the article:\n- " + "\n- ".join(dropped.reasons)
              + "\nAnswer again with only items whose evidence and quotes are copied exactly from the article."},
         ]
         second = client.ask(DraftExtraction, retry)
         usage.add(second.usage)
         if second.value is not None:
             draft = second.value
-            extraction, _, dropped = ground_drafts(article, draft.casualties, draft.quotes, draft.claims)
+            extraction, dropped = ground_drafts(article, draft.casualties, draft.quotes, draft.claims)
     summary = draft.summary.strip()
     if summary and not unsupported_terms(summary, article):
         extraction.summary = summary
