@@ -14,8 +14,16 @@ from typing import Optional
 
 import click
 
-from summarizer.evaluation.gold import GOLD_DIR, GoldArticle, load_gold
-from summarizer.evaluation.report import compare_to_baseline, check_floors, run_eval, write_report
+from summarizer.evaluation.datasets import DATASET_NAMES, open_dataset, select
+from summarizer.evaluation.gold import GOLD_DIR
+from summarizer.evaluation.report import (
+    check_floors,
+    compare_to_baseline,
+    run_eval,
+    write_figures_baseline,
+    write_report,
+)
+from summarizer.evaluation.rule_report import write_rule_report
 from summarizer.evaluation.scoring import ScoringOptions
 
 
@@ -30,12 +38,18 @@ def _parse_floor(values: tuple[str, ...]) -> dict[str, float]:
     return floors
 
 
-def _strategy_table(results: dict[str, dict[str, float]]) -> str:
-    keys = [
-        ("casualties.f1", "casualty F1"), ("quotes.f1", "quote F1"), ("secondary.quotes.speaker", "speaker right"),
-        ("claims.f1", "claim F1"), ("hallucinated_quotes", "hallucinated quotes"),
-        ("summary_faithfulness", "summary faithful"), ("summary_rouge_l", "summary ROUGE-L"),
-        ("lead3_rouge_l", "lead-3 ROUGE-L"), ("seconds_per_article", "s/article"), ("tokens_per_article", "tokens/article"),
+_GOLD_COLUMNS = [
+    ("casualties.f1", "casualty F1"), ("quotes.f1", "quote F1"), ("secondary.quotes.speaker", "speaker right"),
+    ("claims.f1", "claim F1"), ("hallucinated_quotes", "hallucinated quotes"),
+    ("summary_faithfulness", "summary faithful"), ("summary_rouge_l", "summary ROUGE-L"),
+    ("lead3_rouge_l", "lead-3 ROUGE-L"), ("seconds_per_article", "s/article"), ("tokens_per_article", "tokens/article"),
+]
+
+
+def _strategy_table(results: dict[str, dict[str, float]], headline: Optional[dict[str, str]] = None) -> str:
+    """Strategies side by side: the gold set's columns, or a real-text dataset's headline measures."""
+    keys = _GOLD_COLUMNS if not headline else [
+        *((key, key.removeprefix("secondary.")) for key in headline), ("seconds_per_article", "s/article"),
     ]
     lines = ["| strategy | " + " | ".join(label for _, label in keys) + " |", "|---" * (len(keys) + 1) + "|"]
     for name, flat in results.items():
@@ -52,14 +66,25 @@ def _strategy_table(results: dict[str, dict[str, float]]) -> str:
               help=f"Gold directory or file (default: {GOLD_DIR.relative_to(GOLD_DIR.parents[1]) if GOLD_DIR.exists() else 'evals/gold'}).")
 @click.option("--split", type=click.Choice(["dev", "test", "all"]), default="all", show_default=True,
               help="dev: used in development; test: held out, never tuned on.")
+@click.option("--dataset", type=click.Choice(list(DATASET_NAMES)), default=None,
+              help="What to score on: the gold set (default), PolNeAR dev/train quotes, GVA dev shooting tolls, "
+                   "MUC-4 casualties (real-text sets are read from the dataset root; see evals/POLNEAR.md, evals/GVA.md).")
+@click.option("--datasets-root", type=click.Path(path_type=Path), default=None, envvar="SUMMARIZER_DATASETS",
+              help="Where the real-text datasets are (default: ../shared/datasets beside the checkout).")
 @click.option("--muc4", "muc4_dir", type=click.Path(path_type=Path), default=None,
-              help="Score casualties on the MUC-4 TST4 answer keys in this directory instead of the gold set.")
+              help="MUC-4 TST4 directory (implies --dataset muc4).")
 @click.option("--strategy", "strategies", multiple=True, default=("auto",), show_default=True,
               type=click.Choice(["auto", "rules", "naive", "hybrid"]),
               help="Strategy to run; repeat to compare side by side (the first is judged by --baseline/--fail-under).")
 @click.option("--questions", default=None,
               help="Hybrid questions, comma-separated (speaker,casualty_check,summary,additions); default per backend.")
 @click.option("--limit", type=int, default=None, help="Only the first N articles (a stated subset).")
+@click.option("--sample", type=int, default=None, help="A reproducible random N articles (with --seed), kept in file order.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --sample.")
+@click.option("--records", "records_path", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Score these ArticleRecords (JSONL, by id) instead of running a strategy.")
+@click.option("--write-baseline", "write_baseline", type=click.Path(path_type=Path), default=None,
+              help="Also write the first run's figures (ids and numbers, no article text) as a gate baseline.")
 @click.option("--id", "ids", multiple=True, help="Only these article ids (repeatable).")
 @click.option("--base-url", default=None, envvar="OPENAI_BASE_URL", help="OpenAI-compatible endpoint; unset = embedded model.")
 @click.option("--model", default=None, envvar="SUMMARIZER_MODEL", help="Model name at the endpoint.")
@@ -74,7 +99,8 @@ def _strategy_table(results: dict[str, dict[str, float]]) -> str:
               help='Floor for a score, e.g. "casualties.f1=0.8" (repeatable; keys as in report.json "flat").')
 @click.option("--claim-matcher", type=click.Choice(["default", "token", "embedding"]), default="default", show_default=True,
               help="How claim texts are compared (see summarizer/evaluation/scoring.py).")
-def eval_command(gold_path, split, muc4_dir, strategies, questions, limit, ids, base_url, model, gguf, config_path,
+def eval_command(gold_path, split, dataset, datasets_root, muc4_dir, strategies, questions, limit, sample, seed,
+                 records_path, write_baseline, ids, base_url, model, gguf, config_path,
                  out_dir, baseline, margin, fail_under, claim_matcher) -> None:
     """Score strategies against gold labels and write JSON + Markdown reports and an HTML view.
 
@@ -82,29 +108,31 @@ def eval_command(gold_path, split, muc4_dir, strategies, questions, limit, ids, 
     """
     from summarizer.pipeline import Summarizer
 
-    if muc4_dir is not None:
-        from summarizer.evaluation import muc4
-
-        golds = list(muc4.load_muc4(muc4_dir))
-        options = muc4.MUC4_OPTIONS
-    else:
-        golds = load_gold(gold_path or GOLD_DIR, split=None if split == "all" else split)
-        options = ScoringOptions()
-    if claim_matcher != "default" and muc4_dir is None:
+    name = dataset or ("muc4" if muc4_dir is not None else "gold")
+    options = None
+    if claim_matcher != "default" and name == "gold":
         from summarizer.evaluation import scoring
 
         matcher = scoring.TOKEN_CLAIMS if claim_matcher == "token" else scoring.embedding_claim_matcher()
         options = ScoringOptions(claim_matcher=matcher)
+    try:
+        data = open_dataset(name, root=datasets_root, gold_path=gold_path, split=None if split == "all" else split,
+                            muc4_dir=muc4_dir, options=options)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc))
+    golds = data.articles
     if ids:
         golds = [g for g in golds if g.id in set(ids)]
-    if limit:
-        golds = golds[:limit]
+    golds = select(golds, limit=limit, sample=sample, seed=seed)
     if not golds:
         raise click.ClickException("no gold articles selected")
+    records = _read_records(records_path) if records_path is not None else None
+    if records is not None:
+        strategies = ("records",)
 
     settings = None
     client = None
-    needs_model = any(s != "rules" for s in strategies)
+    needs_model = any(s not in ("rules", "records") for s in strategies)
     if needs_model:
         from summarizer.backend import ModelSettings, open_client
 
@@ -115,38 +143,51 @@ def eval_command(gold_path, split, muc4_dir, strategies, questions, limit, ids, 
     first_report: Optional[Path] = None
     try:
         for strategy in strategies:
-            # --questions shape an explicit hybrid; auto picks its own questions per backend
-            summarizer = Summarizer(settings, strategy=strategy, questions=question_set if strategy == "hybrid" else None,
-                                    client=client if strategy != "rules" else None)
-            label = summarizer.strategy if strategy != "auto" else f"auto ({summarizer.strategy})"
-            click.echo(f"eval: {label} on {len(golds)} articles", err=True)
+            if records is not None:
+                label = f"records ({records_path.name})"
+                describe = {"records": str(records_path)}
 
-            def extract(gold: GoldArticle):
-                return summarizer.summarize(gold.text, id=gold.id)
+                def extract(gold):
+                    if gold.id not in records:
+                        raise KeyError(f"no record for {gold.id} in {records_path}")
+                    return records[gold.id]
+            else:
+                # --questions shape an explicit hybrid; auto picks its own questions per backend
+                summarizer = Summarizer(settings, strategy=strategy, questions=question_set if strategy == "hybrid" else None,
+                                        client=client if strategy != "rules" else None)
+                label = summarizer.strategy if strategy != "auto" else f"auto ({summarizer.strategy})"
+                describe = summarizer.describe()
 
-            run = run_eval(golds, extract, options=options)
+                def extract(gold, summarizer=summarizer):
+                    return summarizer.summarize(gold.text, id=gold.id)
+
+            click.echo(f"eval: {label} on {len(golds)} {data.name} articles", err=True)
+            run = run_eval(golds, extract, score=data.score)
             target = out_dir / strategy if len(strategies) > 1 else out_dir  # auto and hybrid may both be hybrid
-            meta = {"strategy": summarizer.strategy, "describe": summarizer.describe(),
-                    "gold": "muc4" if muc4_dir else str(gold_path or "evals/gold"), "split": split,
-                    "articles": len(golds), "limit": limit}
+            meta = {"strategy": label, "describe": describe, "dataset": data.name, "gold": data.source,
+                    "split": split if data.name == "gold" else None, "articles": len(golds), "limit": limit,
+                    "sample": sample, "seed": seed if sample else None}
             write_report(run.scores, run.per_article, target / "report.json", target / "report.md", meta)
-            if muc4_dir is None:  # MUC-4 gold has no evidence spans to draw
+            write_rule_report(data, golds, run, target)
+            if data.name == "gold":  # the view draws gold evidence spans; real-text sets are too big to page
                 _write_view(golds, run, target / "view.html")
             flat_by_strategy[label] = run.scores.flat()
             if first_report is None:
                 first_report = target / "report.json"
+                if write_baseline is not None:
+                    write_figures_baseline(run.scores, run.per_article, meta, data.headline, write_baseline)
     finally:
         if client is not None:
             client.close()
 
-    table = _strategy_table(flat_by_strategy)
+    table = _strategy_table(flat_by_strategy, None if data.name == "gold" else data.headline)
     (out_dir).mkdir(parents=True, exist_ok=True)
     (out_dir / "strategies.md").write_text(table, encoding="utf-8")
     click.echo(table)
     problems: list[str] = []
     assert first_report is not None
     if baseline is not None:
-        problems += compare_to_baseline(first_report, baseline, margin)
+        problems += compare_to_baseline(first_report, baseline, margin, measures=data.headline)
     if fail_under:
         problems += check_floors(first_report, _parse_floor(fail_under))
     for problem in problems:
@@ -167,3 +208,16 @@ def _write_view(golds, run, path: Path) -> None:
         diffs.append(ArticleDiff.from_score(score, gold, predicted))
     articles = {gold.id: gold.text for gold in golds}
     path.write_text(render_eval(diffs, run.scores, articles), encoding="utf-8")
+
+
+def _read_records(path: Path) -> dict:
+    """ArticleRecords of a JSONL file by id (what ``summarizer run`` writes)."""
+    from summarizer.schema import ArticleRecord
+
+    records = {}
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                record = ArticleRecord.model_validate_json(line)
+                records[record.id] = record
+    return records

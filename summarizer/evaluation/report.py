@@ -32,6 +32,9 @@ REPORT_VERSION = 1
 DEFAULT_MARGIN = 0.02
 
 Extractor = Callable[[GoldArticle], Union[ArticleRecord, Extraction]]
+#: Scores one prediction against its gold article (the default: the gold set's
+#: :func:`~summarizer.evaluation.scoring.score_article`; real-text datasets bring their own).
+Scorer = Callable[[Any, Extraction], ArticleScore]
 ScoresLike = Union[EvalScores, Mapping[str, Any], Path, str]
 
 
@@ -49,8 +52,10 @@ def run_eval(
     extract: Extractor,
     *,
     options: Optional[ScoringOptions] = None,
+    score: Optional[Scorer] = None,
 ) -> EvalRun:
-    """Run ``extract`` on every gold article and score it.
+    """Run ``extract`` on every gold article and score it (with ``score`` when given, else
+    :func:`score_article` under ``options``).
 
     An extractor that raises does not stop the run: the article is scored as an empty
     prediction with the error recorded. Seconds come from the record's provenance when it has
@@ -68,10 +73,13 @@ def run_eval(
                 id=gold.id, status="error", error=ErrorInfo(kind="extractor_error", message=f"{type(exc).__name__}: {exc}")
             )
         elapsed = time.perf_counter() - started
-        score = score_article(gold, predicted, gold.text, options=options, article_id=gold.id)
-        if score.seconds is None:
-            score.seconds = round(elapsed, 4)
-        per_article.append(score)
+        if score is not None:
+            result = score(gold, predicted)
+        else:
+            result = score_article(gold, predicted, gold.text, options=options, article_id=gold.id)
+        if result.seconds is None:
+            result.seconds = round(elapsed, 4)
+        per_article.append(result)
         predictions.append(predicted)
     return EvalRun(scores=aggregate(per_article), per_article=per_article, predictions=predictions)
 
@@ -218,15 +226,77 @@ def load_scores(source: ScoresLike) -> EvalScores:
     return EvalScores.model_validate(source)
 
 
-def compare_to_baseline(current: ScoresLike, baseline: ScoresLike, margin: float = DEFAULT_MARGIN) -> list[str]:
+def write_figures_baseline(
+    scores: EvalScores,
+    per_article: Sequence[ArticleScore],
+    meta: Mapping[str, Any],
+    headline: Mapping[str, str],
+    path: Path | str,
+) -> None:
+    """A gate baseline with figures only: the scores, the headline measures, and per article
+    its id and counts, never a label or a sentence (real-text datasets may not be copied into
+    the repository). :func:`compare_to_baseline` reads it like a full report."""
+    articles = [
+        {"id": a.article_id, "fields": {name: [f.tp, f.fp, f.fn] for name, f in a.fields.items()},
+         "secondary": {name: [m.right, m.total] for name, m in a.secondary.items() if m.total}}
+        for a in per_article
+    ]
+    flat = scores.flat()
+    body = {
+        "report_version": REPORT_VERSION,
+        "meta": {key: value for key, value in meta.items() if key != "describe"},
+        "headline": {key: {"value": flat.get(key), "direction": direction} for key, direction in headline.items()},
+        "ids": [a.article_id for a in per_article],
+        "scores": scores.model_dump(mode="json"),
+        "articles": articles,
+    }
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(body, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _ids(source: ScoresLike) -> Optional[list[str]]:
+    if isinstance(source, (str, Path)):
+        source = json.loads(Path(source).read_text(encoding="utf-8"))
+    if not isinstance(source, Mapping):
+        return None
+    if "ids" in source:
+        return list(source["ids"])
+    if "articles" in source and isinstance(source["articles"], list):
+        return [a.get("article_id") or a.get("id") for a in source["articles"]]
+    return None
+
+
+def compare_to_baseline(
+    current: ScoresLike,
+    baseline: ScoresLike,
+    margin: float = DEFAULT_MARGIN,
+    measures: Optional[Mapping[str, str]] = None,
+) -> list[str]:
     """Regressions of ``current`` against ``baseline``; empty when there are none.
 
     A regression is an F1 drop of more than ``margin`` in any field, a drop of more than
-    ``margin`` in summary faithfulness or ROUGE-L, or *any* rise in hallucinated quotes.
-    Runs scored with different claim matchers are flagged as not comparable.
+    ``margin`` in summary faithfulness or ROUGE-L, or *any* rise in hallucinated quotes; and for
+    each of ``measures`` (flat key -> "higher" or "lower" is better) a move of more than
+    ``margin`` the wrong way. Runs scored with different claim matchers, or on different
+    articles (when both name their article ids), are flagged as not comparable.
     """
     now, before = load_scores(current), load_scores(baseline)
     problems = []
+    now_ids, before_ids = _ids(current), _ids(baseline)
+    if now_ids is not None and before_ids is not None and now_ids != before_ids:
+        problems.append(f"articles differ from the baseline's ({len(now_ids)} vs {len(before_ids)} ids): not comparable")
+    now_flat, before_flat = now.flat(), before.flat()
+    for key, direction in (measures or {}).items():
+        if key.endswith(".f1") and key[: -len(".f1")] in before.fields:
+            continue  # fields' F1 are checked below
+        old_value, new_value = before_flat.get(key), now_flat.get(key)
+        if old_value is None or new_value is None:
+            if old_value is not None:
+                problems.append(f"{key}: in the baseline but not measured now")
+            continue
+        worse = old_value - new_value if direction == "higher" else new_value - old_value
+        if worse > margin:
+            problems.append(f"{key} moved {old_value:.3f} -> {new_value:.3f} ({direction} is better, margin {margin})")
     if now.claim_matcher != before.claim_matcher:
         problems.append(
             f"claim matcher differs ({now.claim_matcher} vs baseline {before.claim_matcher}): claims F1 not comparable"
