@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from summarizer import __version__
+from summarizer.strategies.options import strategy_option
 
 #: Articles in flight when --concurrency is not given. The embedded llama.cpp server has one slot;
 #: with 2 requests in flight it answered 1.17 requests/s against 0.71 at 1 and 1.09 at 4
@@ -236,10 +237,7 @@ def _summary_table(summary: Any) -> Table:
               help="Run store (SQLite): finished articles' texts and records; re-running the same command skips "
                    "them. Default: $SUMMARIZER_STORE or ~/.cache/summarizer/runs.sqlite.")
 @click.option("--no-store", is_flag=True, help="Keep nothing between runs (no resume, no texts for 'show').")
-@click.option("--strategy", type=click.Choice(["auto", "rules", "naive", "hybrid"]), default="auto", show_default=True,
-              help="rules: no model call; naive: the whole schema in one model call; hybrid: rules plus narrow model "
-                   "questions; auto: hybrid with the questions that help this backend (none for the embedded model, "
-                   "i.e. rules).")
+@strategy_option()
 @click.option("--base-url", default=None, help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 "
               "(env SUMMARIZER_BASE_URL / OPENAI_BASE_URL). Without one: the embedded local model.")
 @click.option("--model", default=None, help="Model name (env SUMMARIZER_MODEL); required with --base-url.")
@@ -322,7 +320,7 @@ def run(
     if max_chars is not None:
         summarizer.max_article_chars = max_chars
     if concurrency is None:
-        embedded_model = summarizer.strategy != "rules" and getattr(summarizer.settings, "is_embedded", False)
+        embedded_model = summarizer.spec.uses_model and getattr(summarizer.settings, "is_embedded", False)
         concurrency = EMBEDDED_CONCURRENCY if embedded_model else DEFAULT_CONCURRENCY
     job = _ray_job(summarizer, actors=ray_actors, rpm=rpm, tpm=tpm, api_key=api_key) if on_ray else run_job
     store = None if no_store else RunStore(store_path or default_store_path())

@@ -11,15 +11,14 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from summarizer import __version__
 from summarizer.chunking import split_into_chunks
 from summarizer.grounding import verify
 from summarizer.prompting import prompt_version
-from summarizer.rules.nlp import parse
 from summarizer.schema import ArticleRecord, ErrorInfo, Extraction, Provenance
-from summarizer.strategies import STRATEGY_NAMES, StrategyResult
+from summarizer.strategies import AUTO, QUESTIONS, Strategy, StrategyJob, StrategyName, StrategyResult, question_set, strategy_named
 
 #: What ``auto`` asks the small embedded model: only the questions the eval shows it helps (see
 #: README, "Strategies"). None does: its speaker picks lowered speaker accuracy on both gold splits
@@ -29,7 +28,7 @@ AUTO_EMBEDDED_QUESTIONS: frozenset[str] = frozenset()
 #: What an explicit ``hybrid`` asks the embedded model: the narrowest question it can answer.
 EMBEDDED_QUESTIONS: frozenset[str] = frozenset({"speaker"})
 #: Capable models (any other endpoint) get every question, including grounded additions.
-CAPABLE_MODEL_QUESTIONS: frozenset[str] = frozenset({"speaker", "casualty_check", "summary", "additions"})
+CAPABLE_MODEL_QUESTIONS: frozenset[str] = frozenset(QUESTIONS)
 
 DEFAULT_MAX_ARTICLE_CHARS = 1_000_000
 #: Articles longer than this are parsed in overlapping chunks (spaCy's memory grows with length).
@@ -69,8 +68,10 @@ def check_article_text(text: object, max_chars: int = DEFAULT_MAX_ARTICLE_CHARS)
 class Summarizer:
     """Summarise articles with one strategy and one model endpoint.
 
-    ``strategy``: ``"auto"`` (hybrid with the questions that measure best for the backend),
-    ``"rules"`` (no model call), ``"naive"`` or ``"hybrid"``. ``settings`` is a
+    ``strategy``: ``"auto"`` (hybrid with the questions that measure best for the backend) or a
+    :class:`~summarizer.strategies.Strategy` or its name (``"rules"``: no model call, ``"naive"``,
+    ``"hybrid"``); ``questions``: what hybrid may ask (:data:`~summarizer.strategies.QUESTIONS`).
+    A wrong name is a :class:`ValueError` listing the valid ones. ``settings`` is a
     :class:`summarizer.backend.ModelSettings` (None: from config file and environment).
     """
 
@@ -78,27 +79,29 @@ class Summarizer:
         self,
         settings: Any = None,
         *,
-        strategy: str = "auto",
-        questions: Optional[frozenset[str]] = None,
+        strategy: StrategyName = AUTO,
+        questions: Optional[Iterable[str]] = None,
         client: Any = None,
         max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS,
     ) -> None:
-        if strategy not in ("auto",) + STRATEGY_NAMES:
-            raise ValueError(f"unknown strategy {strategy!r}; choose from auto, {', '.join(STRATEGY_NAMES)}")
+        chosen = Strategy.HYBRID if strategy == AUTO else strategy_named(strategy)
+        questions = question_set(questions)
         self._settings = settings
         self._client = client
         self._client_lock = threading.Lock()
         self.max_article_chars = max_article_chars
-        self.strategy = "hybrid" if strategy == "auto" else strategy
-        if self.strategy != "hybrid":
+        if not chosen.questions:
             questions = frozenset()
         elif questions is None and not self._is_embedded():
             questions = CAPABLE_MODEL_QUESTIONS
         elif questions is None:
-            questions = AUTO_EMBEDDED_QUESTIONS if strategy == "auto" else EMBEDDED_QUESTIONS
-        self.questions = frozenset(questions)
-        if self.strategy == "hybrid" and not self.questions:
-            self.strategy = "rules"  # hybrid with no question is the rules strategy: say so in records
+            questions = AUTO_EMBEDDED_QUESTIONS if strategy == AUTO else EMBEDDED_QUESTIONS
+        self.questions = frozenset(questions) & chosen.questions
+        if chosen is Strategy.HYBRID and not self.questions:
+            chosen = Strategy.RULES  # hybrid with no question is the rules strategy: say so in records
+        self.spec: Strategy = chosen
+        #: The strategy's name, as records' provenance states it.
+        self.strategy: str = chosen.value
 
     # -- model access -------------------------------------------------------------------------
     @property
@@ -142,7 +145,7 @@ class Summarizer:
         described: dict[str, Any] = {"strategy": self.strategy, "questions": sorted(self.questions)}
         if self.max_article_chars != DEFAULT_MAX_ARTICLE_CHARS:  # decides which articles are too_long
             described["max_article_chars"] = self.max_article_chars
-        if self.strategy != "rules":
+        if self.spec.uses_model:
             settings = self.settings
             for name in ("model", "mode", "temperature", "seed", "max_tokens", "n_ctx"):
                 if hasattr(settings, name):
@@ -202,18 +205,7 @@ class Summarizer:
         return self._extract_one(article)
 
     def _extract_one(self, article: str) -> StrategyResult:
-        if self.strategy == "naive":
-            from summarizer.strategies.naive import naive_extraction
-
-            return naive_extraction(self.client, article)
-        doc = parse(article)
-        if self.strategy == "rules":
-            from summarizer.strategies.rules import rules_extraction
-
-            return rules_extraction(doc)
-        from summarizer.strategies.hybrid import hybrid_extraction
-
-        return hybrid_extraction(self.client, doc, self.questions)
+        return self.spec.run(StrategyJob(article, self.questions, open_client=lambda: self.client))
 
     def _extract_chunked(self, article: str) -> StrategyResult:
         """Overlapping chunks, offsets moved back to the whole article, duplicates from overlaps merged."""
@@ -225,7 +217,7 @@ class Summarizer:
         return merge_chunk_results(article, parts)
 
     def _provenance(self, result: StrategyResult, started: float) -> Provenance:
-        uses_model = self.strategy != "rules"
+        uses_model = self.spec.uses_model
         client = self._client
         return Provenance(
             summarizer_version=__version__,

@@ -95,7 +95,9 @@ def prompts_version_for(strategy: str) -> Optional[str]:
     All prompt files count (not just those a given article happened to use), because which ones
     an article uses is only known after it has been summarised.
     """
-    if strategy == "rules":
+    from summarizer.strategies import AUTO, strategy_named
+
+    if strategy != AUTO and not strategy_named(strategy).uses_model:
         return None
     from summarizer.prompting import prompt_names, prompt_version
 

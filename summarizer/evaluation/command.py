@@ -25,6 +25,8 @@ from summarizer.evaluation.report import (
 )
 from summarizer.evaluation.rule_report import write_rule_report
 from summarizer.evaluation.scoring import ScoringOptions
+from summarizer.strategies import AUTO, Strategy, strategy_named
+from summarizer.strategies.options import questions_option, strategy_option
 
 
 def _parse_floor(values: tuple[str, ...]) -> dict[str, float]:
@@ -73,11 +75,8 @@ def _strategy_table(results: dict[str, dict[str, float]], headline: Optional[dic
               help="Where the real-text datasets are (default: ../shared/datasets beside the checkout).")
 @click.option("--muc4", "muc4_dir", type=click.Path(path_type=Path), default=None,
               help="MUC-4 TST4 directory (implies --dataset muc4).")
-@click.option("--strategy", "strategies", multiple=True, default=("auto",), show_default=True,
-              type=click.Choice(["auto", "rules", "naive", "hybrid"]),
-              help="Strategy to run; repeat to compare side by side (the first is judged by --baseline/--fail-under).")
-@click.option("--questions", default=None,
-              help="Hybrid questions, comma-separated (speaker,casualty_check,summary,additions); default per backend.")
+@strategy_option(multiple=True)
+@questions_option()
 @click.option("--limit", type=int, default=None, help="Only the first N articles (a stated subset).")
 @click.option("--sample", type=int, default=None, help="A reproducible random N articles (with --seed), kept in file order.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of --sample.")
@@ -132,13 +131,12 @@ def eval_command(gold_path, split, dataset, datasets_root, muc4_dir, strategies,
 
     settings = None
     client = None
-    needs_model = any(s not in ("rules", "records") for s in strategies)
+    needs_model = any(s != "records" and (s == AUTO or strategy_named(s).uses_model) for s in strategies)
     if needs_model:
         from summarizer.backend import ModelSettings, open_client
 
         settings = ModelSettings.load(config_path, base_url=base_url, model=model, gguf_path=gguf)
         client = open_client(settings)
-    question_set = frozenset(q.strip() for q in questions.split(",") if q.strip()) if questions else None
     flat_by_strategy: dict[str, dict[str, float]] = {}
     first_report: Optional[Path] = None
     try:
@@ -153,7 +151,7 @@ def eval_command(gold_path, split, dataset, datasets_root, muc4_dir, strategies,
                     return records[gold.id]
             else:
                 # --questions shape an explicit hybrid; auto picks its own questions per backend
-                summarizer = Summarizer(settings, strategy=strategy, questions=question_set if strategy == "hybrid" else None,
+                summarizer = Summarizer(settings, strategy=strategy, questions=questions if strategy == Strategy.HYBRID.value else None,
                                         client=client if strategy != "rules" else None)
                 label = summarizer.strategy if strategy != "auto" else f"auto ({summarizer.strategy})"
                 describe = summarizer.describe()

@@ -35,6 +35,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from summarizer.grounding import find_problems, normalise, unsupported_terms
 from summarizer.schema import ArticleRecord
+from summarizer.strategies import AUTO, Strategy, strategy_named
+from summarizer.strategies.options import questions_option, strategy_option
 
 CASES_DIR = Path(__file__).resolve().parents[2] / "evals" / "injection" / "cases"
 
@@ -362,9 +364,8 @@ def write_reports(results_by_strategy: dict[str, list[CaseResult]], out_dir: Pat
 
 
 @click.command()
-@click.option("--strategy", "strategies", multiple=True, default=("rules",), show_default=True,
-              type=click.Choice(["auto", "rules", "naive", "hybrid"]), help="Strategy to run; repeat to compare.")
-@click.option("--questions", default=None, help="Hybrid questions, comma-separated (default per backend).")
+@strategy_option(multiple=True, default=Strategy.RULES.value)
+@questions_option()
 @click.option("--limit", type=int, default=None, help="Only the first N cases.")
 @click.option("--id", "ids", multiple=True, help="Only these case ids (repeatable).")
 @click.option("--category", "categories", multiple=True, help="Only these categories (repeatable).")
@@ -390,16 +391,15 @@ def main(strategies, questions, limit, ids, categories, cases_dir, base_url, mod
     if not cases:
         raise click.ClickException("no cases selected")
     settings = client = None
-    if any(s != "rules" for s in strategies):
+    if any(s == AUTO or strategy_named(s).uses_model for s in strategies):
         from summarizer.backend import ModelSettings, open_client
 
         settings = ModelSettings.load(None, base_url=base_url, model=model)
         client = open_client(settings)
-    question_set = frozenset(q.strip() for q in questions.split(",") if q.strip()) if questions else None
     results: dict[str, list[CaseResult]] = {}
     try:
         for strategy in strategies:
-            summarizer = Summarizer(settings, strategy=strategy, questions=question_set,
+            summarizer = Summarizer(settings, strategy=strategy, questions=questions,
                                     client=client if strategy != "rules" else None)
             label = summarizer.strategy + (f" ({','.join(sorted(summarizer.questions))})" if summarizer.questions else "")
             click.echo(f"injection: {label} on {len(cases)} cases", err=True)

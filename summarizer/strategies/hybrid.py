@@ -19,12 +19,10 @@ from summarizer.grounding import unsupported_terms
 from summarizer.prompting import messages_for
 from summarizer.rules.injection import InstructionGuard
 from summarizer.schema import Extraction, Usage
-from summarizer.strategies import StrategyResult
+from summarizer.strategies import StrategyJob, StrategyResult
 from summarizer.strategies.rules import gather_candidates
 from summarizer.summary import extractive_summary
 
-#: Every question the hybrid strategy knows how to ask.
-QUESTIONS = frozenset({"speaker", "casualty_check", "summary", "additions"})
 _NOT_LISTED = "none of these"
 _CONTEXT_BEFORE = 400
 _CONTEXT_AFTER = 200
@@ -45,6 +43,12 @@ def _window(article: str, start: int, end: int) -> str:
 def _choice_model(options: list[str]) -> type[BaseModel]:
     choices = tuple(dict.fromkeys(options + [_NOT_LISTED]))
     return create_model("SpeakerChoice", speaker=(Literal[choices], ...))  # type: ignore[valid-type]
+
+
+def run(job: StrategyJob) -> StrategyResult:
+    """The registry's entry (:class:`summarizer.strategies.Strategy`); the questions it may ask
+    are :data:`summarizer.strategies.QUESTIONS`."""
+    return hybrid_extraction(job.client, job.doc, job.questions)
 
 
 def hybrid_extraction(client, doc: Doc, questions: frozenset[str]) -> StrategyResult:

@@ -6,7 +6,7 @@ from summarizer.drafts import DraftExtraction, ground_drafts
 from summarizer.grounding import unsupported_terms
 from summarizer.prompting import messages_for
 from summarizer.schema import Usage
-from summarizer.strategies import StrategyResult
+from summarizer.strategies import StrategyJob, StrategyResult
 
 PROMPTS = {"system", "naive_extract"}
 
@@ -37,3 +37,8 @@ def naive_extraction(client, article: str) -> StrategyResult:
     elif summary:
         dropped.reasons.append(f"summary: states {unsupported_terms(summary, article)} not in the article")
     return StrategyResult(extraction=extraction, dropped=dropped, usage=usage, prompts=set(PROMPTS))
+
+
+def run(job: StrategyJob) -> StrategyResult:
+    """The registry's entry (:class:`summarizer.strategies.Strategy`)."""
+    return naive_extraction(job.client, job.article)

@@ -16,7 +16,7 @@ from summarizer.rules.injection import InstructionGuard
 from summarizer.rules.nlp import doc_text
 from summarizer.rules.quotes import QuoteCandidate, find_quotes
 from summarizer.schema import Extraction
-from summarizer.strategies import StrategyResult
+from summarizer.strategies import StrategyJob, StrategyResult
 from summarizer.summary import extractive_summary
 
 
@@ -58,3 +58,8 @@ def rules_extraction(doc: Doc) -> StrategyResult:
     found.guard.clear_injected_names(extraction)
     extraction.summary = extractive_summary(doc, extraction, skip=found.guard.covers_sentence)
     return StrategyResult(extraction=extraction, dropped=found.guard.dropped)
+
+
+def run(job: StrategyJob) -> StrategyResult:
+    """The registry's entry (:class:`summarizer.strategies.Strategy`)."""
+    return rules_extraction(job.doc)
