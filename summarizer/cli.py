@@ -51,6 +51,8 @@ class _LazyGroup(click.Group):
     #: name -> (module, attribute, short help shown without importing the module)
     lazy_commands: dict[str, tuple[str, str, str]] = {
         "eval": ("summarizer.evaluation.command", "eval_command", "Score records against the gold set."),
+        "incidents": ("summarizer.incidents.command", "incidents_command",
+                      "Group records into incidents across articles (JSONL/CSV/Parquet/HTML)."),
     }
 
     def _lazy_available(self, name: str) -> bool:

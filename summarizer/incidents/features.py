@@ -1,0 +1,254 @@
+"""What one article says about its event, reduced to the few features grouping compares.
+
+An :class:`ArticleEvent` is small (ints and short strings) so that 100,000 of them fit in memory
+and are compared only within a block. It holds:
+
+* ``published`` and the resolved ``event`` date (:mod:`summarizer.incidents.dates`): from the
+  casualty reports' ``period`` first, then the sentences the reports' evidence sits in, then the
+  article's lead; unknown when none names a day;
+* ``places``: the reports' ``location`` and, when the text is at hand, the dateline and "City,
+  St." pairs (:mod:`summarizer.incidents.places`);
+* ``names``: people's names from the text's lead (victims, witnesses: what makes one shooting
+  different from the next in the same town), and ``name_runs``, every run of two or three
+  capitalised words there, with the generic words of ``data/not_name_words.txt`` trimmed;
+* ``title_words`` and the article's own toll per outcome (for agreement, never for counting).
+
+Only the first :data:`LEAD_CHARS` characters of a text are read: news puts the who, where and
+when first, and it keeps the cost per article bounded whatever the page's length.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Optional
+
+from summarizer.incidents.dates import ResolvedDate, iter_date_cues, parse_publication_date, resolve_date_cue
+from summarizer.incidents.places import Place, find_places, fold, normalise_place
+from summarizer.schema import ArticleRecord, CasualtyReport
+
+#: Characters of the text read for places, names and date cues.
+LEAD_CHARS = 6000
+
+#: Characters around a report's evidence searched for its date when ``period`` says nothing.
+SENTENCE_WINDOW = 240
+
+
+@dataclass
+class ArticleEvent:
+    """One article's event as grouping sees it (see the module doc)."""
+
+    article_id: str
+    position: int
+    published: Optional[int]  # date.toordinal()
+    event: Optional[ResolvedDate]
+    places: tuple[Place, ...]
+    names: frozenset[str]
+    name_runs: frozenset[str]
+    title_words: frozenset[str]
+    tolls: dict[str, tuple[int, Optional[int]]] = field(default_factory=dict)
+
+    @property
+    def day(self) -> Optional[int]:
+        """The day used for blocking: the event's first day, else the publication day."""
+        if self.event is not None:
+            return self.event.start.toordinal()
+        return self.published
+
+    @property
+    def place_keys(self) -> frozenset[str]:
+        return frozenset(place.key for place in self.places if place.key)
+
+    @property
+    def states(self) -> frozenset[str]:
+        return frozenset(place.state for place in self.places if place.state)
+
+
+@lru_cache(maxsize=1)
+def _not_name_words() -> frozenset[str]:
+    text = resources.files("summarizer.incidents").joinpath("data/not_name_words.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+_CAPITALISED = re.compile(r"\b(?:[A-Z][a-z]+(?:['\u2019-][A-Z]?[a-z]+)?|Mc[A-Z][a-z]+|[A-Z]\.)(?:[ ](?:[A-Z][a-z]+(?:['\u2019-][A-Z]?[a-z]+)?|Mc[A-Z][a-z]+|[A-Z]\.))+")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _headline_like(line: str) -> bool:
+    words = line.split()
+    if len(words) < 4:
+        return False
+    capitalised = sum(1 for word in words if word[:1].isupper())
+    return capitalised >= 0.7 * len(words)
+
+
+#: Words before a name that make it an official's (a police spokesman is named in many incidents).
+_ROLE_BEFORE = re.compile(
+    r"(?:\b(?:Sgt|Lt|Capt|Cpl|Det|Officer|Chief|Sheriff|Deputy|Detective|Trooper|Mayor|Gov|Judge|Attorney|"
+    r"Prosecutor|Coroner|spokesman|spokeswoman|spokesperson|Spokesman|Spokeswoman|Lieutenant|Sergeant|Captain|"
+    r"Commissioner|Superintendent|Director|Agent)\.?,?\s*)$"
+)
+
+
+_ROLE_WORDS = frozenset(
+    "sgt lt capt cpl det officer chief sheriff deputy detective trooper mayor gov governor judge attorney prosecutor "
+    "coroner spokesman spokeswoman spokesperson lieutenant sergeant captain agent".split()
+)
+
+
+def find_names(text: str, *, limit: int = 40) -> frozenset[str]:
+    """People's names in ``text`` (see :func:`find_name_candidates`)."""
+    return find_name_candidates(text, limit=limit)[0]
+
+
+def find_name_candidates(text: str, *, limit: int = 40) -> tuple[frozenset[str], frozenset[str]]:
+    """(people's names, every name-like run) of two or three words in ``text`` (folded).
+
+    A run of capitalised words counts as a person's name when the text treats it as one: an age
+    follows it ("Eddie Holmes, 13,") or its last word recurs alone ("Holmes was a student"). That
+    keeps out the institutions, streets and page furniture that are also capitalised ("San
+    Francisco General", "View Full Caption"), which many unrelated articles share. Names right
+    after a role word ("Sgt. Ed Piago", "spokesman Ken Barnes") are left out too: the officials
+    who speak for a town are named in many of its incidents. Headline-like lines are skipped.
+    The second set holds every run (people's names included): a follow-up that names a victim
+    only once still matches the article that gave the victim's age.
+    """
+    stop = _not_name_words()
+    names: set[str] = set()
+    runs: set[str] = set()
+    for line in text.splitlines():
+        if not line.strip() or _headline_like(line):
+            continue
+        for match in _CAPITALISED.finditer(line):
+            if _ROLE_BEFORE.search(line, max(0, match.start() - 16), match.start()):
+                continue
+            run: list[str] = []
+            after_role = False
+            words = match.group(0).split(" ")
+            for position, word in enumerate(words + [""]):
+                folded = fold(word)
+                if not folded or folded in stop or len(folded) == 1:
+                    if len(run) >= 2 and not after_role:
+                        runs.add(" ".join(run[:3]))
+                        ends_match = position == len(words)
+                        if _is_person(text, line, match.end() if ends_match else None, words[position - 1]):
+                            names.add(" ".join(run[:3]))
+                    run = []
+                    after_role = folded in _ROLE_WORDS
+                else:
+                    run.append(folded)
+            if len(runs) >= limit:
+                return frozenset(names), frozenset(runs)
+    return frozenset(names), frozenset(runs)
+
+
+_AGE_AFTER = re.compile(r",\s*(?:age\s+)?\d{1,3}\b")
+
+
+def _is_person(text: str, line: str, end: Optional[int], surname: str) -> bool:
+    if end is not None and _AGE_AFTER.match(line, end):
+        return True
+    if len(surname) < 3:
+        return False
+    for found in re.finditer(rf"\b{re.escape(surname)}\b", text):
+        before = text[max(0, found.start() - 24):found.start()].split()
+        if not before or not before[-1][:1].isupper() or before[-1].endswith((".", ":", '"', "\u201d")):
+            return True
+    return False
+
+
+_TITLE_STOP = frozenset(
+    "a an the of in on at to for from with by and or is are was were be been after before as his her their its "
+    "man woman men women boy girl teen people person police say says said".split()
+)
+
+
+def title_words(title: Optional[str]) -> frozenset[str]:
+    """Content words of a title, folded."""
+    if not title:
+        return frozenset()
+    return frozenset(word for word in _WORD.findall(fold(title)) if word not in _TITLE_STOP and not word.isdigit())
+
+
+def counted(report: CasualtyReport) -> bool:
+    """Whether a report's figure can stand for the incident's toll (not cumulative, not a subset)."""
+    return report.time_scope != "cumulative" and report.subset_of is None
+
+
+def article_tolls(record: ArticleRecord) -> dict[str, tuple[int, Optional[int]]]:
+    """The article's toll per outcome: its largest counted figure (the headline total)."""
+    tolls: dict[str, tuple[int, Optional[int]]] = {}
+    for report in record.casualties:
+        if not counted(report):
+            continue
+        low, high = report.figure.interval()
+        best = tolls.get(report.outcome)
+        if best is None or low > best[0]:
+            tolls[report.outcome] = (low, high)
+    return tolls
+
+
+def resolve_report_date(
+    report: CasualtyReport, published: Optional[dt.date], text: Optional[str]
+) -> Optional[ResolvedDate]:
+    """A report's event date: from its ``period``, else the words around its evidence."""
+    if published is None:
+        return resolve_date_cue(report.period, None)
+    resolved = resolve_date_cue(report.period, published)
+    if resolved is not None or text is None:
+        return resolved
+    start = max(0, report.evidence.start - SENTENCE_WINDOW)
+    end = min(len(text), report.evidence.end + SENTENCE_WINDOW)
+    window = text[start:end]
+    cues = iter_date_cues(window, published)
+    if not cues:
+        return None
+    anchor = report.evidence.start - start
+    return min(cues, key=lambda pair: abs(pair[0] - anchor))[1]
+
+
+def _body_lead(text: str, title: Optional[str]) -> str:
+    lead = text[:LEAD_CHARS]
+    if title and lead.startswith(title):
+        lead = lead[len(title):]
+    return lead
+
+
+def describe_article(record: ArticleRecord, text: Optional[str], position: int) -> ArticleEvent:
+    """The :class:`ArticleEvent` of one ok record (``text``: the article it was made from, if known)."""
+    published_date = parse_publication_date(record.date)
+    event: Optional[ResolvedDate] = None
+    for report in record.casualties:
+        if counted(report):
+            event = resolve_report_date(report, published_date, text)
+            if event is not None:
+                break
+    lead = _body_lead(text, record.title) if text else ""
+    if event is None and lead and published_date is not None:
+        cues = iter_date_cues(lead[:1500], published_date, limit=1)
+        if cues:
+            event = cues[0][1]
+    if event is not None and published_date is not None and event.start > published_date + dt.timedelta(days=1):
+        event = None  # a date after publication is a court date or a vigil, not the event
+    places: list[Place] = []
+    if lead:
+        places.extend(find_places(lead))
+    for report in record.casualties:
+        place = normalise_place(report.location)
+        if place is not None and place.key and all(place.key != seen.key for seen in places):
+            places.append(place)
+    names, runs = find_name_candidates(lead) if lead else (frozenset(), frozenset())
+    return ArticleEvent(
+        article_id=record.id,
+        position=position,
+        published=published_date.toordinal() if published_date is not None else None,
+        event=event,
+        places=tuple(places),
+        names=names,
+        name_runs=runs,
+        title_words=title_words(record.title),
+        tolls=article_tolls(record),
+    )

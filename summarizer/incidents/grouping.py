@@ -1,0 +1,226 @@
+"""Which articles report the same event: blocking by place and name within a date window.
+
+No pair of articles is compared unless they share a *block*: a place key ("p:rocky mount") or a
+proper name ("n:eddie holmes") within a window of days. Each article joins the blocks of its keys
+(a list per key kept sorted by day, so a window is two bisections); a new article is compared
+only with the members of its blocks inside the window, and linked to those a rule accepts.
+Incidents are the connected groups of links (union-find), so adding articles never revisits a
+block they do not touch: :meth:`IncidentIndex.add` says how many blocks it touched and how many
+pairs it compared.
+
+The link rules (:class:`LinkRules`, each with an id recorded on the link):
+
+* ``link.names``: two or more people's names in common (a person's name in one article, the same
+  words in the other), within ``name_window`` days;
+* ``link.name_place``: one name in common and a place or state in common (or one side without a
+  place), within ``name_place_window`` days;
+* ``link.place_day``: a place in common, event days at most ``place_gap`` apart, and either a
+  second sign (title words in common, the same toll) or no toll on one side.
+
+A name is *informative* in a window when few articles there carry it (``name_cap``): a town's
+name written as a name ("Los Angeles"), a newsroom's or a mall's, is not. Two articles whose
+resolved event dates are more than ``date_conflict`` days apart, or whose tolls differ for every
+outcome both give, are linked only by ``link.names``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Optional
+
+from summarizer.incidents.features import ArticleEvent
+
+
+@dataclass(frozen=True)
+class LinkRules:
+    """Thresholds of the link rules (see the module doc); defaults measured on GVA dev."""
+
+    name_window: int = 400
+    name_place_window: int = 120
+    place_window: int = 3
+    place_gap: int = 1
+    name_cap: int = 6
+    place_cap: int = 400
+    date_conflict: int = 2
+    min_title_words: int = 2
+
+
+@dataclass
+class AddReport:
+    """What one :meth:`IncidentIndex.add` did: the articles added, blocks touched, pairs compared."""
+
+    added: int = 0
+    touched_blocks: int = 0
+    compared_pairs: int = 0
+    links: int = 0
+    merged_groups: int = 0
+
+
+@dataclass(frozen=True)
+class Link:
+    """Why two articles were put in one incident."""
+
+    a: int
+    b: int
+    rule: str
+    shared: tuple[str, ...]
+
+
+class IncidentIndex:
+    """Articles' events grouped into incidents, incrementally (see the module doc)."""
+
+    def __init__(self, rules: Optional[LinkRules] = None) -> None:
+        self.rules = rules or LinkRules()
+        self.events: list[ArticleEvent] = []
+        self._parent: list[int] = []
+        self._blocks: dict[str, list[tuple[int, int]]] = {}
+        self.links: list[Link] = []
+
+    # -- union-find --------------------------------------------------------------------------
+    def _find(self, node: int) -> int:
+        parent = self._parent
+        root = node
+        while parent[root] != root:
+            root = parent[root]
+        while parent[node] != root:
+            parent[node], node = root, parent[node]
+        return root
+
+    def _union(self, a: int, b: int) -> bool:
+        root_a, root_b = self._find(a), self._find(b)
+        if root_a == root_b:
+            return False
+        if root_a > root_b:
+            root_a, root_b = root_b, root_a
+        self._parent[root_b] = root_a
+        return True
+
+    # -- blocks ------------------------------------------------------------------------------
+    @staticmethod
+    def block_keys(event: ArticleEvent) -> list[str]:
+        keys = [f"p:{key}" for key in event.place_keys]
+        keys.extend(f"n:{name}" for name in event.name_runs)
+        return keys
+
+    def _window(self, key: str) -> int:
+        return self.rules.name_window if key.startswith("n:") else self.rules.place_window
+
+    def _members(self, key: str, day: int, window: int) -> list[tuple[int, int]]:
+        block = self._blocks.get(key)
+        if not block:
+            return []
+        low = bisect.bisect_left(block, (day - window, -1))
+        high = bisect.bisect_right(block, (day + window, 1 << 62))
+        return block[low:high]
+
+    # -- adding ------------------------------------------------------------------------------
+    def add(self, events: Iterable[ArticleEvent]) -> AddReport:
+        """Add articles' events, link each to the members of its blocks that a rule accepts."""
+        report = AddReport()
+        touched: set[str] = set()
+        for event in events:
+            index = len(self.events)
+            self.events.append(event)
+            self._parent.append(index)
+            report.added += 1
+            day = event.day
+            if day is None:
+                continue  # no day at all: nothing to block on (the caller reports it)
+            keys = self.block_keys(event)
+            candidates: dict[int, list[str]] = {}
+            informative: set[str] = set()
+            for key in keys:
+                touched.add(key)
+                window = self._window(key)
+                members = self._members(key, day, window)
+                if key.startswith("n:"):
+                    if len(members) >= self.rules.name_cap:
+                        continue
+                    informative.add(key[2:])
+                elif len(members) > self.rules.place_cap:
+                    members = members[-self.rules.place_cap:]
+                for _, other in members:
+                    candidates.setdefault(other, []).append(key)
+            for other in sorted(candidates):
+                report.compared_pairs += 1
+                link = self._link(other, index, informative)
+                if link is not None:
+                    self.links.append(link)
+                    report.links += 1
+                    if self._union(other, index):
+                        report.merged_groups += 1
+            for key in keys:
+                bisect.insort(self._blocks.setdefault(key, []), (day, index))
+        report.touched_blocks = len(touched)
+        return report
+
+    def _link(self, a: int, b: int, informative: set[str]) -> Optional[Link]:
+        rules = self.rules
+        first, second = self.events[a], self.events[b]
+        gap = _gap(first, second)
+        names = tuple(sorted(((first.names & second.name_runs) | (second.names & first.name_runs)) & informative))
+        conflict = _dates_conflict(first, second, rules.date_conflict) or _tolls_conflict(first, second)
+        if len(names) >= 2 and gap <= rules.name_window:
+            return Link(a, b, "link.names", names)
+        if conflict:
+            return None
+        places = tuple(sorted(first.place_keys & second.place_keys))
+        if len(names) == 1 and gap <= rules.name_place_window:
+            if places or (first.states & second.states) or not first.place_keys or not second.place_keys:
+                return Link(a, b, "link.name_place", names + places)
+        if places and gap <= rules.place_gap:
+            shared_title = first.title_words & second.title_words
+            same_toll = bool(first.tolls) and first.tolls == second.tolls
+            if len(shared_title) >= rules.min_title_words or same_toll:
+                return Link(a, b, "link.place_day", places + tuple(sorted(shared_title)))
+        return None
+
+    # -- reading -----------------------------------------------------------------------------
+    def groups(self) -> list[list[int]]:
+        """Incidents as lists of event indexes, each sorted, ordered by their first member."""
+        by_root: dict[int, list[int]] = {}
+        for index in range(len(self.events)):
+            by_root.setdefault(self._find(index), []).append(index)
+        return sorted(by_root.values(), key=lambda members: members[0])
+
+    def group_of(self, index: int) -> int:
+        return self._find(index)
+
+    @property
+    def block_count(self) -> int:
+        return len(self._blocks)
+
+
+def _gap(first: ArticleEvent, second: ArticleEvent) -> int:
+    """Days between two articles' events (0 when their date intervals overlap)."""
+    if first.event is not None and second.event is not None:
+        a0, a1 = first.event.start.toordinal(), first.event.end.toordinal()
+        b0, b1 = second.event.start.toordinal(), second.event.end.toordinal()
+        if a1 < b0:
+            return b0 - a1
+        if b1 < a0:
+            return a0 - b1
+        return 0
+    day_a, day_b = first.day, second.day
+    if day_a is None or day_b is None:
+        return 1 << 30
+    return abs(day_a - day_b)
+
+
+def _dates_conflict(first: ArticleEvent, second: ArticleEvent, limit: int) -> bool:
+    return first.event is not None and second.event is not None and _gap(first, second) > limit
+
+
+def _tolls_conflict(first: ArticleEvent, second: ArticleEvent) -> bool:
+    """Both give a toll, and for every outcome both give the figures are disjoint."""
+    common = set(first.tolls) & set(second.tolls)
+    if not common:
+        return False
+    for outcome in common:
+        low_a, high_a = first.tolls[outcome]
+        low_b, high_b = second.tolls[outcome]
+        if (high_a is None or low_b <= high_a) and (high_b is None or low_a <= high_b):
+            return False
+    return True
