@@ -5,9 +5,11 @@ that is killed (even with SIGKILL) loses only the articles in flight, and runnin
 command again skips everything already committed: no model call, no duplicate row.
 
 An article's row is keyed by ``(run_key, id, input_sha256)``: :func:`run_key` hashes everything
-that changes the output (``Summarizer.describe()``, the summarizer version and, for strategies
-that ask a model, the prompt files), so changing the model or a prompt recomputes, and changing
-an article's text under the same id recomputes that article only.
+that changes the output (``Summarizer.describe()``, the summarizer version, for strategies that
+ask a model the prompt files, and :func:`producer_fingerprint`: the bytes of the rule code, its
+lexicons and any trained weights, the prompts, the strategies and the grounding), so changing the
+model, a prompt or a rule recomputes (an editable install never changes its version number), and
+changing an article's text under the same id recomputes that article only.
 
 Records whose error is transient (the model was unreachable or rate limited, an internal bug)
 are stored too, but are not reused: the next run retries them and replaces the row.
@@ -21,12 +23,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib.metadata
 import io
 import json
 import os
 import sqlite3
 import threading
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Literal, Optional, Protocol
 
@@ -80,10 +84,58 @@ def default_store_path() -> Path:
     return Path.home() / ".cache" / "summarizer" / "runs.sqlite"
 
 
-def run_key(settings: dict[str, Any], *, summarizer_version: str = __version__, prompt_version: Optional[str] = None) -> str:
-    """A short hash of everything that changes a record for the same text."""
+#: The package directory whose files make records (see :data:`RECORD_PRODUCERS`).
+PRODUCERS_ROOT = Path(__file__).resolve().parent
+#: What makes a record besides its settings, relative to :data:`PRODUCERS_ROOT`: the rules (code,
+#: ``lexicons/*.toml`` and any other data or weights under ``rules/``), the prompts, the
+#: strategies, and the modules that read figures, ground items and pick summary sentences.
+RECORD_PRODUCERS = (
+    "rules", "prompts", "strategies", "figures.py", "grounding.py", "summary.py", "drafts.py", "merge.py",
+    "chunking.py",
+)
+#: Installed packages whose version changes records (the pinned spaCy model the rules read).
+PRODUCER_PACKAGES = ("en_core_web_sm", "spacy")
+
+
+@lru_cache(maxsize=4)
+def producer_fingerprint(root: Path = PRODUCERS_ROOT) -> str:
+    """A hash of the bytes of every file under ``root`` that makes records, and of the versions
+    of :data:`PRODUCER_PACKAGES`; computed once per process (it reads a few hundred KB).
+
+    Part of every :func:`run_key`: after a rule or lexicon change the same settings and version
+    no longer hand back the old records as "reused".
+    """
+    digest = hashlib.sha256()
+    for name in RECORD_PRODUCERS:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path] if path.is_file() else []
+        for file in files:
+            if "__pycache__" in file.parts or file.suffix == ".pyc":
+                continue
+            data = file.read_bytes()
+            digest.update(f"{file.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+            digest.update(data)
+    for package in PRODUCER_PACKAGES:
+        try:
+            version = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"{package}=={version}\0".encode())
+    return digest.hexdigest()[:24]
+
+
+def run_key(
+    settings: dict[str, Any],
+    *,
+    summarizer_version: str = __version__,
+    prompt_version: Optional[str] = None,
+    producers: Optional[str] = None,
+) -> str:
+    """A short hash of everything that changes a record for the same text; ``producers``
+    defaults to this process's :func:`producer_fingerprint`."""
     canonical = json.dumps(
-        {"settings": settings, "summarizer_version": summarizer_version, "prompt_version": prompt_version},
+        {"settings": settings, "summarizer_version": summarizer_version, "prompt_version": prompt_version,
+         "producers": producers or producer_fingerprint(PRODUCERS_ROOT)},
         sort_keys=True, separators=(",", ":"), default=str,
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]

@@ -126,3 +126,74 @@ with open_record_writer({str(path)!r}) as writer:
     child.wait(timeout=10)
     assert path.read_text(encoding="utf-8") == '{"previous": true}\n'
     json.loads(path.read_text(encoding="utf-8"))
+
+
+def _producers_copy(tmp_path: Path) -> Path:
+    """A copy of the package's record-producing files, to change without touching the checkout."""
+    import shutil
+
+    import summarizer.store as store
+
+    root = tmp_path / "package"
+    shutil.copytree(store.PRODUCERS_ROOT, root, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return root
+
+
+def _change_a_lexicon(root: Path) -> Path:
+    """Edit one lexicon entry where lexicons are data files, else one rule module's word list."""
+    import re
+
+    lexicons = sorted((root / "rules" / "lexicons").glob("*.toml"))
+    target = lexicons[0] if lexicons else root / "rules" / "casualties.py"
+    text = target.read_text(encoding="utf-8")
+    changed = re.sub(r'"([a-z]+)"', r'"\1-changed"', text, count=1)
+    assert changed != text, f"no lexicon entry to change in {target}"
+    target.write_text(changed, encoding="utf-8")
+    return target
+
+
+def test_a_changed_rule_or_lexicon_recomputes_instead_of_reusing(tmp_path: Path, monkeypatch) -> None:
+    import summarizer.store as store
+    from summarizer.batch import run_job
+    from summarizer.pipeline import Summarizer
+
+    (tmp_path / "in").mkdir()
+    for n in range(2):
+        (tmp_path / "in" / f"a{n}.txt").write_text(f"Police said {n + 3} people were killed in Mosul.", encoding="utf-8")
+    root = _producers_copy(tmp_path)
+    monkeypatch.setattr(store, "PRODUCERS_ROOT", root)
+    store.producer_fingerprint.cache_clear()
+
+    def run() -> object:
+        with RunStore(tmp_path / "runs.sqlite") as runs:
+            return run_job([str(tmp_path / "in")], tmp_path / "out.jsonl", summarizer=Summarizer(strategy="rules"),
+                           store=runs, concurrency=1)
+
+    first, second = run(), run()
+    assert (first.reused, second.reused) == (0, 2) and first.run_key == second.run_key
+
+    cached = store.producer_fingerprint(root)
+    _change_a_lexicon(root)
+    assert store.producer_fingerprint(root) == cached  # computed once per process
+    store.producer_fingerprint.cache_clear()  # as the next process would: it reads the changed bytes
+    third = run()
+    assert third.reused == 0 and third.ok == 2 and third.run_key != second.run_key
+    store.producer_fingerprint.cache_clear()
+
+
+def test_the_producer_fingerprint_follows_file_bytes_not_the_version(tmp_path: Path) -> None:
+    import summarizer.store as store
+
+    root = _producers_copy(tmp_path)
+    before = store.producer_fingerprint(root)
+    assert store.producer_fingerprint(root) == before
+    weights = root / "rules" / "weights.bin"  # a trained-weights file anywhere under rules/ counts
+    weights.write_bytes(b"\x00\x01")
+    store.producer_fingerprint.cache_clear()
+    with_weights = store.producer_fingerprint(root)
+    assert with_weights != before
+    (root / "cli.py").write_text("# not a record producer\n", encoding="utf-8")
+    store.producer_fingerprint.cache_clear()
+    assert store.producer_fingerprint(root) == with_weights
+    assert run_key({"strategy": "rules"}, producers=before) != run_key({"strategy": "rules"}, producers=with_weights)
+    store.producer_fingerprint.cache_clear()
