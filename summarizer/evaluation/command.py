@@ -81,7 +81,7 @@ def _strategy_table(results: dict[str, dict[str, float]], headline: Optional[dic
 @click.option("--sample", type=int, default=None, help="A reproducible random N articles (with --seed), kept in file order.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of --sample.")
 @click.option("--records", "records_path", type=click.Path(exists=True, path_type=Path), default=None,
-              help="Score these ArticleRecords (JSONL, by id) instead of running a strategy.")
+              help="Score these ArticleRecords (JSONL, by id; e.g. an earlier run's OUT/records.jsonl) instead of running a strategy.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(path_type=Path), default=None,
               help="Also write the first run's figures (ids and numbers, no article text) as a gate baseline.")
 @click.option("--id", "ids", multiple=True, help="Only these article ids (repeatable).")
@@ -90,7 +90,7 @@ def _strategy_table(results: dict[str, dict[str, float]], headline: Optional[dic
 @click.option("--gguf", type=click.Path(exists=True, path_type=Path), default=None, help="Another local GGUF for the embedded server.")
 @click.option("--config", "config_path", type=click.Path(exists=True, path_type=Path), default=None, help="TOML config file.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("eval-out"), show_default=True,
-              help="Where report.json, report.md and view.html go (one set per strategy).")
+              help="Where report.json, report.md, rules.md, samples.md, records.jsonl (and view.html for gold) go, one set per strategy.")
 @click.option("--baseline", type=click.Path(exists=True, path_type=Path), default=None,
               help="A previous report.json: fail on a regression beyond --margin.")
 @click.option("--margin", type=float, default=0.02, show_default=True, help="Noise margin for --baseline (F1 points, 0-1).")
@@ -167,6 +167,7 @@ def eval_command(gold_path, split, dataset, datasets_root, muc4_dir, strategies,
                     "sample": sample, "seed": seed if sample else None}
             write_report(run.scores, run.per_article, target / "report.json", target / "report.md", meta)
             write_rule_report(data, golds, run, target)
+            _write_records(run.predictions, target / "records.jsonl")
             if data.name == "gold":  # the view draws gold evidence spans; real-text sets are too big to page
                 _write_view(golds, run, target / "view.html")
             flat_by_strategy[label] = run.scores.flat()
@@ -219,3 +220,10 @@ def _read_records(path: Path) -> dict:
                 record = ArticleRecord.model_validate_json(line)
                 records[record.id] = record
     return records
+
+
+def _write_records(predictions, path: Path) -> None:
+    """Every prediction of the run, one record a line: re-score it with ``--records``."""
+    with path.open("w", encoding="utf-8") as out:
+        for predicted in predictions:
+            out.write(predicted.model_dump_json() + "\n")

@@ -141,7 +141,8 @@ def open_dataset(
     if name == "muc4":
         from summarizer.evaluation import muc4
 
-        directory = muc4_dir or dataset_path("muc4", root)
+        explicit_root = root is not None or bool(os.environ.get("SUMMARIZER_DATASETS"))
+        directory = muc4_dir or (dataset_path("muc4", root) if explicit_root else muc4.MUC4_DIR)
         return EvalDataset(
             name="muc4", articles=muc4.load_muc4(directory), score=muc4.score_muc4,
             compared=_fields_compared(muc4.MUC4_OPTIONS.fields), headline=MUC4_HEADLINE, source=str(directory),

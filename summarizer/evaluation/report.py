@@ -244,7 +244,7 @@ def write_figures_baseline(
     flat = scores.flat()
     body = {
         "report_version": REPORT_VERSION,
-        "meta": {key: value for key, value in meta.items() if key != "describe"},
+        "meta": {key: value for key, value in meta.items() if key not in ("describe", "gold")},  # no local paths
         "headline": {key: {"value": flat.get(key), "direction": direction} for key, direction in headline.items()},
         "ids": [a.article_id for a in per_article],
         "scores": scores.model_dump(mode="json"),
