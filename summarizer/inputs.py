@@ -34,12 +34,6 @@ from summarizer.schema import ArticleRecord, ErrorInfo
 #: File suffixes read when a directory is given (a file named explicitly is read whatever its suffix).
 ARTICLE_SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
 
-#: Problem kinds :func:`iter_articles` reports (``error.kind`` of the resulting record).
-PROBLEM_KINDS = (
-    "empty_input", "binary_input", "undecodable", "malformed_jsonl", "missing_field",
-    "invalid_field", "duplicate_id", "too_long", "unreadable",
-)
-
 #: Bytes per character allowed before a file is rejected as too long without being read.
 _MAX_BYTES_PER_CHAR = 4
 
@@ -99,13 +93,19 @@ class UndecodableInput(ValueError):
 # Decoding
 
 
-def looks_binary(text: str) -> bool:
-    """NUL characters or more than 1% control characters (tabs and line breaks aside)."""
+def binary_reason(text: str) -> Optional[str]:
+    """Why ``text`` is binary data rather than an article (None: it is text): NUL characters, or
+    more than 1% control characters in its first 10,000 (tabs, line and page breaks aside).
+
+    The one binary check: of inputs as they are read and of any text handed to
+    :meth:`summarizer.pipeline.Summarizer.summarize`."""
     if "\x00" in text:
-        return True
+        return "the text contains NUL characters: binary data, not text"
     sample = text[:10_000]
     controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f\v")
-    return controls > max(5, len(sample) // 100)
+    if controls > max(5, len(sample) // 100):
+        return f"the text has {controls} control characters in its first {len(sample):,}: binary data, not text"
+    return None
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
@@ -142,8 +142,9 @@ def _decodes(data: bytes, codec: str) -> bool:
 def _text_or_binary(text: Optional[str], encoding: str, data: bytes) -> tuple[str, str]:
     if text is None:
         raise UndecodableInput("undecodable", f"the bytes start with a {encoding} byte-order mark but do not decode as {encoding}")
-    if looks_binary(text):
-        raise UndecodableInput("binary_input", f"decoded as {encoding}, the text is mostly control characters: binary data")
+    reason = binary_reason(text)
+    if reason is not None:
+        raise UndecodableInput("binary_input", f"decoded as {encoding}, {reason}")
     return text, encoding
 
 
@@ -480,8 +481,9 @@ def _checked(article: ArticleInput, max_chars: Optional[int]) -> ArticleOrProble
     """The article, or the problem that keeps it from being summarised."""
     if not article.text.strip():
         return InputProblem(article.id, "empty_input", "the article is empty or whitespace only", article.origin, article.title)
-    if looks_binary(article.text):
-        return InputProblem(article.id, "binary_input", "the text contains NUL or control characters: binary data", article.origin, article.title)
+    reason = binary_reason(article.text)
+    if reason is not None:
+        return InputProblem(article.id, "binary_input", reason, article.origin, article.title)
     if max_chars is not None and len(article.text) > max_chars:
         return InputProblem(
             article.id, "too_long", f"the article has {len(article.text):,} characters, over the limit of {max_chars:,}",

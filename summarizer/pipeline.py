@@ -16,6 +16,7 @@ from typing import Any, Iterable, Optional
 from summarizer import __version__
 from summarizer.chunking import split_into_chunks
 from summarizer.grounding import verify
+from summarizer.inputs import binary_reason
 from summarizer.prompting import prompt_version
 from summarizer.schema import ArticleRecord, ErrorInfo, Extraction, Provenance
 from summarizer.strategies import AUTO, QUESTIONS, Strategy, StrategyJob, StrategyName, StrategyResult, question_set, strategy_named
@@ -52,11 +53,9 @@ def check_article_text(text: object, max_chars: int = DEFAULT_MAX_ARTICLE_CHARS)
         raise InputError("not_text", f"article must be a string, got {type(text).__name__}")
     if not text.strip():
         raise InputError("empty_input", "article is empty or whitespace only")
-    if "\x00" in text:
-        raise InputError("binary_input", "article contains NUL bytes: binary data, not text")
-    controls = sum(1 for c in text[:10000] if ord(c) < 32 and c not in "\n\r\t\f")
-    if controls > max(5, len(text[:10000]) // 100):
-        raise InputError("binary_input", f"article has {controls} control characters in its first 10,000: binary data, not text")
+    binary = binary_reason(text)
+    if binary is not None:
+        raise InputError("binary_input", binary)
     if len(text) > max_chars:
         raise InputError(
             "too_long",

@@ -17,10 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from summarizer.evaluation.diff import ArticleDiff, KindDiff
 from summarizer.html_view import (
-    ArticleDiff,
     Highlight,
-    KindDiff,
     locate,
     mark_up,
     render_eval,
@@ -111,7 +110,7 @@ def short_record(**changes: Any) -> ArticleRecord:
         **short_extraction(),
         **changes,
     }
-    return ArticleRecord.model_validate(raw, context={"article": SHORT_ARTICLE})
+    return ArticleRecord.model_validate(raw)
 
 
 def seed_record(text: str) -> ArticleRecord:
@@ -161,13 +160,13 @@ def seed_record(text: str) -> ArticleRecord:
              "evidence": span(claim.start() + len(claim.group()) - len(claim.group().lstrip()), claim.end())},
         ],
     }
-    return ArticleRecord.model_validate(raw, context={"article": text})
+    return ArticleRecord.model_validate(raw)
 
 
 def short_diff() -> ArticleDiff:
     """Gold = the short extraction; the prediction gets one casualty wrong-ish (missed), one
     extra, a matched quote with a different speaker, and the claim right."""
-    gold = Extraction.model_validate(short_extraction(), context={"article": SHORT_ARTICLE})
+    gold = Extraction.model_validate(short_extraction())
     raw = short_extraction()
     raw["casualties"] = [raw["casualties"][0], {**raw["casualties"][0], "location": "the bay"}]
     raw["casualties"][1] = {
@@ -175,7 +174,7 @@ def short_diff() -> ArticleDiff:
         "evidence": evidence(SHORT_ARTICLE, "30 injured"), "victim_group": "civilians",
     }
     raw["quotes"] = [{**raw["quotes"][1], "speaker": "Ana Ruiz", "nested_in": None}]
-    predicted = Extraction.model_validate(raw, context={"article": SHORT_ARTICLE})
+    predicted = Extraction.model_validate(raw)
     return ArticleDiff.from_extractions(
         "short", gold, predicted,
         {"casualties": [(0, 0)], "quotes": [(1, 0)], "claims": [(0, 0)]},
@@ -471,7 +470,7 @@ def test_eval_shows_score_table_and_field_differences() -> None:
 
 
 def test_kind_diff_refuses_matches_outside_its_items() -> None:
-    gold = Extraction.model_validate(short_extraction(), context={"article": SHORT_ARTICLE})
+    gold = Extraction.model_validate(short_extraction())
     with pytest.raises(ValueError):
         KindDiff(gold.quotes, gold.quotes[:1], matches=[(0, 1)])
     counts = KindDiff(gold.quotes, gold.quotes[:1], matches=[(1, 0)]).counts()
@@ -480,7 +479,7 @@ def test_kind_diff_refuses_matches_outside_its_items() -> None:
 
 def test_eval_view_reads_the_scorers_results() -> None:
     scoring = pytest.importorskip("summarizer.evaluation.scoring")
-    gold = Extraction.model_validate(short_extraction(), context={"article": SHORT_ARTICLE})
+    gold = Extraction.model_validate(short_extraction())
     hand = short_diff()
     predicted = Extraction(
         summary="12 killed in Marrow Bay.",

@@ -185,3 +185,29 @@ def test_jsonl_is_decoded_line_by_line(tmp_path: Path) -> None:
     assert set(items) == {"u", "fr", "mixed:3", "last"}
     assert items["fr"].text == "Le caf\u00e9 a \u00e9t\u00e9 touch\u00e9, selon la police." and items["fr"].encoding == "cp1252"
     assert items["mixed:3"].kind == "undecodable" and items["mixed:3"].origin == f"{path}:3"
+
+
+@pytest.mark.parametrize(
+    "text, binary",
+    [
+        ("Page one.\v\v\v\v\v\v\v\v Page two of the report: 12 people were killed.", False),  # vertical tabs are layout
+        ("Twelve people were killed." + "\x01\x02\x03" * 10, True),
+        ("Twelve people\x00 were killed.", True),
+    ],
+)
+def test_one_binary_check_for_files_and_for_summarize(tmp_path: Path, text: str, binary: bool) -> None:
+    """A text read from a file and the same text handed to ``Summarizer.summarize`` get the
+    same verdict from the same check (there used to be two that disagreed on ``\\v``)."""
+    from summarizer.inputs import binary_reason
+    from summarizer.pipeline import Summarizer
+
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    [read] = list(iter_articles([str(tmp_path / "a.txt")]))
+    record = Summarizer(strategy="rules").summarize(text, id="a")
+    reason = binary_reason(text)
+    assert (reason is not None) == binary
+    if binary:
+        assert getattr(read, "kind", None) == "binary_input"
+        assert record.status == "error" and record.error.kind == "binary_input" and record.error.message == reason
+    else:
+        assert getattr(read, "text", None) == text and record.status == "ok"

@@ -199,7 +199,8 @@ def eval_command(gold_path, split, dataset, datasets_root, muc4_dir, strategies,
 def _write_view(golds, run, path: Path) -> None:
     """The eval as an HTML page: gold and predicted items in the text, matched/missed/extra."""
     try:
-        from summarizer.html_view import ArticleDiff, render_eval
+        from summarizer.evaluation.diff import ArticleDiff
+        from summarizer.html_view import render_eval
     except ImportError:  # pragma: no cover
         return
     diffs = []
