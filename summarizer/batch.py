@@ -5,9 +5,13 @@ finish); :func:`summarize_many_async` is the same for asyncio; :func:`run_job` i
 ``summarizer run`` does: inputs -> records -> store -> output file, with progress events and a
 final :class:`JobSummary`.
 
-Work runs in a thread pool around the synchronous :meth:`Summarizer.summarize` (the model
-client is thread-safe; the rules run under the GIL). At most ``concurrency`` articles are in
-flight and inputs are read lazily, so memory does not grow with the size of the job. When
+The parallelism follows the work (:func:`worker_processes`). Model-bound strategies run in a
+thread pool around the synchronous :meth:`Summarizer.summarize` (the model client is
+thread-safe; the threads wait on HTTP). The rules strategy is CPU-bound, and its threads only
+contend for the GIL, so it runs on worker processes, one per CPU
+(:mod:`summarizer.worker_pool`); this process still reads the inputs, commits to the store and
+writes the output. At most ``concurrency`` articles are in flight in threads, a few per
+worker process, and inputs are read lazily, so memory does not grow with the size of the job. When
 records fail because the server said "429 Too Many Requests" (after the backend's own
 retries), :class:`AdaptiveThrottle` lowers the concurrency, spaces out new requests and
 re-queues the article; successes slowly restore the pace.
@@ -23,7 +27,7 @@ from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator, BinaryIO, Callable, Iterable, Iterator, Mapping, Optional, Protocol, Union
+from typing import Any, AsyncIterator, BinaryIO, Callable, Iterable, Iterator, Literal, Mapping, Optional, Protocol, Union
 
 from summarizer.inputs import ArticleInput, ArticleOrProblem, InputProblem, article_from_mapping, count_articles, iter_articles, mark_duplicate_ids
 from summarizer.schema import ArticleRecord
@@ -220,6 +224,172 @@ class _Pending:
     attempt: int = 1
 
 
+# -------------------------------------------------------------------------------------------------
+# Parallelism: threads for waiting on a model, processes for parsing
+
+Parallelism = Literal["auto", "threads", "processes"]
+PARALLELISM_CHOICES: tuple[str, ...] = ("auto", "threads", "processes")
+#: Articles queued per worker process: keeps every worker busy while this process commits and
+#: writes, and bounds the texts and records held at once (memory flat with the job's size).
+QUEUED_PER_WORKER = 4
+#: Times an article may be in flight when a worker process dies before it gets an error record.
+MAX_WORKER_CRASHES = 2
+
+
+def cpu_bound(summarizer: Any) -> bool:
+    """Whether ``summarizer``'s work is parsing and rules only (no model call, nothing to wait
+    on): a :class:`~summarizer.pipeline.Summarizer` with the rules strategy, which worker
+    processes can build again. Anything else (a model strategy, a stand-in object) runs in threads."""
+    from summarizer.pipeline import Summarizer
+
+    return type(summarizer) is Summarizer and summarizer.strategy == "rules"
+
+
+def worker_processes(summarizer: Any, parallelism: str, concurrency: int) -> int:
+    """How many worker processes a job runs on; 0 means threads in this process.
+
+    ``auto``: processes for CPU-bound work (:func:`cpu_bound`) when at least two CPUs and two
+    articles in flight are allowed, at most one per CPU; threads otherwise (a model-bound job's
+    threads wait on HTTP, where the GIL costs nothing). ``processes`` insists (ValueError for
+    model-bound work); ``threads`` is the thread pool whatever the work.
+    """
+    if parallelism not in PARALLELISM_CHOICES:
+        raise ValueError(f"unknown parallelism {parallelism!r}; choose from {', '.join(PARALLELISM_CHOICES)}")
+    if parallelism == "threads":
+        return 0
+    from summarizer.worker_pool import available_cpus
+
+    workers = max(1, min(concurrency, available_cpus()))
+    if parallelism == "processes":
+        if not cpu_bound(summarizer):
+            raise ValueError(
+                f"worker processes run the rules strategy only (this job's is {getattr(summarizer, 'strategy', '?')!r}): "
+                "a model-bound job waits on the endpoint, which threads do without a process each"
+            )
+        return workers
+    return workers if workers >= 2 and cpu_bound(summarizer) else 0
+
+
+@dataclass
+class _Slot:
+    """One input of a process job, in input order: settled (``finished``) or on its way."""
+
+    article: Optional[ArticleInput]
+    finished: Optional[Finished] = None
+    future: Optional["Future[ArticleRecord]"] = None
+    #: Worker deaths while this article was in flight.
+    crashes: int = 0
+    #: Whether it was the only article in flight (so a crash now is its own).
+    alone: bool = False
+
+
+def _worker_crash_record(article: ArticleInput, summarizer: Any, crashes: int) -> ArticleRecord:
+    from summarizer import __version__
+    from summarizer.schema import ErrorInfo, Provenance
+
+    return ArticleRecord(
+        id=article.id, status="error", title=article.title, date=article.date, url=article.url,
+        input_sha256=article.sha256, chars=len(article.text),
+        error=ErrorInfo(kind="internal_error", message=(
+            f"the worker process summarising this article died ({crashes} time(s), the last with no other "
+            "article in flight); the job went on without it and the next run retries it")),
+        provenance=Provenance(summarizer_version=__version__, strategy=summarizer.strategy, backend="none",
+                              settings=summarizer.describe()),
+    )
+
+
+def records_from_processes(
+    inputs: Iterator[ArticleOrProblem],
+    *,
+    summarizer: Any,
+    workers: int,
+    store: Optional[RunStore],
+    key: str,
+) -> Iterator[Finished]:
+    """:func:`run_records` on ``workers`` processes (see :mod:`summarizer.worker_pool`), in input order.
+
+    At most ``workers * QUEUED_PER_WORKER`` inputs are held at once. Each record is committed to
+    ``store`` here, in this process, as soon as a worker returns it, and yielded when every
+    input before it has been. When a worker dies, the pool is started again and the articles
+    that were in flight are retried one at a time: the one that kills a worker while alone gets
+    an ``internal_error`` record (retried by the next run) and the job goes on.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
+    from summarizer.worker_pool import SummarizerPool, WorkerSpec
+
+    def submit(slot: _Slot, alone: bool) -> None:
+        article = slot.article
+        assert article is not None
+        slot.future = pool.submit(article.text, id=article.id, title=article.title, date=article.date, url=article.url)
+        slot.alone = alone
+
+    def settle(slot: _Slot, record: ArticleRecord) -> None:
+        article = slot.article
+        assert article is not None
+        if store is not None:
+            store.save(key, record, article.text, origin=article.origin, encoding=article.encoding)
+        slot.future = None
+        slot.finished = Finished(record, article)
+
+    window: deque[_Slot] = deque()
+    limit = workers * QUEUED_PER_WORKER
+    exhausted = False
+    with SummarizerPool(WorkerSpec.of(summarizer), workers) as pool:
+        while True:
+            while not exhausted and len(window) < limit:
+                item = next(inputs, None)
+                if item is None:
+                    exhausted = True
+                    break
+                settled = settled_without_work(item, store, key)
+                window.append(_Slot(settled.article if settled else item, finished=settled))  # type: ignore[arg-type]
+            while window and window[0].finished is not None:
+                yield window.popleft().finished  # type: ignore[misc]
+            if not window:
+                if exhausted:
+                    return
+                continue
+            waiting = [slot for slot in window if slot.finished is None]
+            running = [slot for slot in waiting if slot.future is not None]
+            suspects = [slot for slot in waiting if slot.crashes and slot.future is None]
+            if suspects:  # after a worker died: one article at a time until the culprit is found
+                if not running:
+                    submit(suspects[0], alone=True)
+            elif not any(slot.crashes for slot in running):
+                for slot in waiting:
+                    if slot.future is None:
+                        submit(slot, alone=False)
+            running = [slot for slot in waiting if slot.future is not None]
+            wait([slot.future for slot in running], return_when=FIRST_COMPLETED)  # type: ignore[misc]
+            broken = False
+            for slot in running:
+                future = slot.future
+                assert future is not None
+                if not future.done():
+                    continue
+                error = future.exception()
+                if error is None:
+                    settle(slot, future.result())
+                elif isinstance(error, BrokenProcessPool):
+                    broken = True
+                else:  # the worker raised instead of returning an error record: one article's problem
+                    settle(slot, _worker_crash_record(slot.article, summarizer, slot.crashes + 1))  # type: ignore[arg-type]
+            if broken:
+                pool.restart()  # waits for the old pool: every future it held is settled now
+                for slot in running:
+                    future = slot.future
+                    if future is None:
+                        continue
+                    if future.done() and not future.cancelled() and future.exception() is None:
+                        settle(slot, future.result())
+                        continue
+                    slot.future = None
+                    slot.crashes += 1
+                    if slot.alone or slot.crashes >= MAX_WORKER_CRASHES + 1:
+                        settle(slot, _worker_crash_record(slot.article, summarizer, slot.crashes))  # type: ignore[arg-type]
+
+
 def run_records(
     articles: Iterable[ArticleLike],
     *,
@@ -229,20 +399,29 @@ def run_records(
     budget: Optional[RateBudget] = None,
     throttle: Optional[AdaptiveThrottle] = None,
     max_rate_limit_retries: int = 2,
+    parallelism: Parallelism = "threads",
 ) -> Iterator[Finished]:
     """The job loop behind :func:`summarize_many` and :func:`run_job`, yielding :class:`Finished`.
 
     Articles already finished in ``store`` under the same settings are yielded from it without
     calling the summarizer; every newly finished article is committed before it is yielded.
+    ``parallelism`` (see :func:`worker_processes`): with threads, at most ``concurrency``
+    articles are in flight and records come as they finish; with worker processes (CPU-bound
+    work), one article per process and records come in input order. The default stays
+    ``threads`` for callers that are themselves a worker (a Ray actor).
     """
     throttle = throttle or AdaptiveThrottle(concurrency)
     uses_model = getattr(summarizer, "strategy", "rules") != "rules"
     key = job_run_key(summarizer)
+    workers = worker_processes(summarizer, parallelism, concurrency)
     if store is not None:
         store.register_run(key, summarizer.describe(), prompt_version=prompts_version_for(summarizer.strategy))
     budget = budget if (budget is not None and uses_model) else None
 
     inputs = iter(as_article_inputs(articles))
+    if workers:
+        yield from records_from_processes(inputs, summarizer=summarizer, workers=workers, store=store, key=key)
+        return
     retries: deque[_Pending] = deque()
     in_flight: dict[Future[ArticleRecord], _Pending] = {}
     exhausted = False
@@ -308,10 +487,13 @@ def summarize_many(
     requests_per_minute: Optional[float] = None,
     tokens_per_minute: Optional[float] = None,
     strategy: str = "auto",
+    parallelism: Parallelism = "auto",
 ) -> Iterator[ArticleRecord]:
-    """Records for ``articles`` (strings, ``{"id", "text", ...}`` dicts or :class:`ArticleInput`), as they finish.
+    """Records for ``articles`` (strings, ``{"id", "text", ...}`` dicts or :class:`ArticleInput`).
 
-    At most ``concurrency`` articles are summarised at once. With a ``store``, articles finished
+    At most ``concurrency`` articles are summarised at once: in threads, records as they finish,
+    when the work waits on a model; in worker processes (at most one per CPU), records in input
+    order, when it is the rules' parsing (``parallelism``, see :func:`worker_processes`). With a ``store``, articles finished
     by an earlier run with the same settings are yielded from it (no model call) and new ones
     are committed as they finish. Without a ``summarizer`` one is made with ``strategy`` and
     closed at the end. Bad items yield error records; nothing here raises for an article.
@@ -324,7 +506,8 @@ def summarize_many(
     active = summarizer
     budget = RateBudget(requests_per_minute, tokens_per_minute)
     try:
-        for finished in run_records(articles, summarizer=active, concurrency=concurrency, store=store, budget=budget):
+        for finished in run_records(articles, summarizer=active, concurrency=concurrency, store=store, budget=budget,
+                                    parallelism=parallelism):
             yield finished.record
     finally:
         if owned:
@@ -498,8 +681,12 @@ def run_job(
     prices: Optional[PriceTable] = None,
     observer: Optional[JobObserver] = None,
     stdin: Optional[BinaryIO] = None,
+    parallelism: Parallelism = "auto",
 ) -> JobSummary:
     """Summarise every article in ``sources`` into ``output``; what ``summarizer run`` does.
+
+    ``parallelism``: threads for model-bound work, worker processes for the rules (``auto``,
+    see :func:`worker_processes`); either way this process alone commits and writes.
 
     Inputs are read lazily (:func:`~summarizer.inputs.iter_articles`), finished articles are
     committed to ``store`` one by one, and records are written to a temporary file that replaces
@@ -510,7 +697,7 @@ def run_job(
 
     def finish(articles: Iterator[ArticleOrProblem]) -> Iterator[Finished]:
         return run_records(articles, summarizer=summarizer, concurrency=concurrency, store=store, budget=budget,
-                           throttle=throttle)
+                           throttle=throttle, parallelism=parallelism)
 
     return write_job(sources, output, summarizer=summarizer, finish=finish,
                      rate_limited=lambda _finished, _count: throttle.rate_limited,

@@ -253,6 +253,11 @@ def _summary_table(summary: Any) -> Table:
               help="Articles in flight at once (lowered automatically when the server answers 429). Default: 2 "
                    "for the embedded model (its one llama.cpp slot measured best at 2: benchmarks/"
                    "bench_embedded_parallel.py), else 4.")
+@click.option("--parallel", "parallelism", type=click.Choice(["auto", "threads", "processes"]), default="auto",
+              show_default=True,
+              help="auto: worker processes (one per CPU, at most --concurrency) for the rules strategy, whose "
+                   "parsing is CPU-bound and gains nothing from threads; threads for strategies that wait on "
+                   "a model. With processes, records are written in input order.")
 @click.option("--rpm", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Budget: model requests per minute (sliding window).")
 @click.option("--tpm", type=click.FloatRange(min=0, min_open=True), default=None,
@@ -285,6 +290,7 @@ def run(
     gguf: Optional[Path],
     config_path: Optional[Path],
     concurrency: Optional[int],
+    parallelism: str,
     rpm: Optional[float],
     tpm: Optional[float],
     price_table: Optional[Path],
@@ -325,6 +331,15 @@ def run(
         embedded_model = summarizer.spec.uses_model and getattr(summarizer.settings, "is_embedded", False)
         concurrency = EMBEDDED_CONCURRENCY if embedded_model else DEFAULT_CONCURRENCY
     job = _ray_job(summarizer, actors=ray_actors, rpm=rpm, tpm=tpm, api_key=api_key) if on_ray else run_job
+    job_options: dict[str, Any] = {}
+    if not on_ray:
+        from summarizer.batch import worker_processes
+
+        try:
+            worker_processes(summarizer, parallelism, concurrency)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--parallel") from exc
+        job_options["parallelism"] = parallelism
     store = None if no_store else RunStore(store_path or default_store_path())
     observer: Any
     if log_format == "json":
@@ -337,6 +352,7 @@ def run(
         summary = job(
             list(inputs), output, summarizer=summarizer, store=store, concurrency=concurrency,
             budget=RateBudget(rpm, tpm), format=export_format, prices=prices, observer=observer,  # type: ignore[arg-type]
+            **job_options,
         )
     except KeyboardInterrupt:
         if observer is not None:
