@@ -238,11 +238,12 @@ MAX_WORKER_CRASHES = 2
 
 def cpu_bound(summarizer: Any) -> bool:
     """Whether ``summarizer``'s work is parsing and rules only (no model call, nothing to wait
-    on): a :class:`~summarizer.pipeline.Summarizer` with the rules strategy, which worker
-    processes can build again. Anything else (a model strategy, a stand-in object) runs in threads."""
+    on): a :class:`~summarizer.pipeline.Summarizer` whose strategy uses no model (the rules),
+    which worker processes can build again. Anything else (a model strategy, a stand-in object) runs in threads."""
     from summarizer.pipeline import Summarizer
+    from summarizer.strategies import Strategy
 
-    return type(summarizer) is Summarizer and summarizer.strategy == "rules"
+    return type(summarizer) is Summarizer and not Strategy(summarizer.strategy).uses_model
 
 
 def worker_processes(summarizer: Any, parallelism: str, concurrency: int) -> int:
