@@ -83,10 +83,15 @@ class Summarizer:
         client: Any = None,
         max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS,
     ) -> None:
-        chosen = Strategy.HYBRID if strategy == AUTO else strategy_named(strategy)
         questions = question_set(questions)
         self._settings = settings
         self._client = client
+        if strategy == AUTO:
+            # a capable endpoint reviews every field of the rules' candidates in one request (README,
+            # "Capable models: the review strategy"); the embedded model gets hybrid's questions
+            chosen = Strategy.HYBRID if self._is_embedded() else Strategy.REVIEW
+        else:
+            chosen = strategy_named(strategy)
         self._client_lock = threading.Lock()
         self.max_article_chars = max_article_chars
         if not chosen.questions:

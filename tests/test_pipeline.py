@@ -136,7 +136,8 @@ def test_hybrid_on_the_embedded_model_over_http(embedded_server, seed_text: str,
 
 def test_auto_asks_each_backend_only_what_measured_best() -> None:
     """auto on the embedded model is the rules strategy (its answers lowered the eval); an explicit
-    hybrid there asks the speaker question; any other endpoint gets every question. No server starts."""
+    hybrid there asks the speaker question; any other endpoint gets the review strategy (an explicit hybrid
+    there every question). No server starts."""
     from summarizer.backend import ModelSettings
     from summarizer.pipeline import AUTO_EMBEDDED_QUESTIONS, CAPABLE_MODEL_QUESTIONS, EMBEDDED_QUESTIONS
 
@@ -147,4 +148,5 @@ def test_auto_asks_each_backend_only_what_measured_best() -> None:
     assert auto_embedded.describe()["questions"] == []
     assert Summarizer(embedded, strategy="hybrid").questions == EMBEDDED_QUESTIONS == {"speaker"}
     capable = Summarizer(remote, strategy="auto")
-    assert capable.strategy == "hybrid" and capable.questions == CAPABLE_MODEL_QUESTIONS
+    assert capable.strategy == "review" and capable.questions == frozenset()  # one review request per article
+    assert Summarizer(remote, strategy="hybrid").questions == CAPABLE_MODEL_QUESTIONS

@@ -32,7 +32,7 @@ def test_the_pipeline_runs_the_registered_strategy() -> None:
 @pytest.mark.parametrize(
     "options, message",
     [
-        ({"strategy": "rulez"}, "unknown strategy 'rulez'; choose from auto, rules, naive, hybrid"),
+        ({"strategy": "rulez"}, "unknown strategy 'rulez'; choose from auto, rules, naive, hybrid, review"),
         ({"strategy": "hybrid", "questions": {"speakr"}},
          "unknown question 'speakr'; choose from speaker, casualty_check, summary, additions"),
     ],
@@ -56,8 +56,8 @@ def test_question_lists_parse_and_name_what_is_wrong() -> None:
     [
         (main, ["eval", "--strategy", "hybrid", "--questions", "speakr", "--split", "dev"],
          "Invalid value for '--questions': unknown question 'speakr'; choose from speaker, casualty_check, summary, additions"),
-        (main, ["eval", "--strategy", "hybird"], "'hybird' is not one of 'auto', 'rules', 'naive', 'hybrid'"),
-        (main, ["run", "x.txt", "-o", "out.jsonl", "--strategy", "review"], "'review' is not one of 'auto', 'rules'"),
+        (main, ["eval", "--strategy", "hybird"], "'hybird' is not one of 'auto', 'rules', 'naive', 'hybrid', 'review'"),
+        (main, ["run", "x.txt", "-o", "out.jsonl", "--strategy", "reveiw"], "'reveiw' is not one of 'auto', 'rules'"),
         (injection_main, ["--questions", "summary,speakr"], "unknown question 'speakr'"),
     ],
 )

@@ -4,7 +4,9 @@
 * ``naive``: the whole schema in one model call, then grounding (the comparison point);
 * ``hybrid``: the rules' candidates, then narrow, grammar-constrained questions a small model can
   answer (pick a speaker among the names around a quote, confirm a doubtful casualty figure), and,
-  for capable models, a grounded call that adds what the rules missed.
+  for capable models, a grounded call that adds what the rules missed;
+* ``review``: for capable models, one request in which the model keeps, drops or corrects every
+  field of the rules' candidates and adds what they missed (``auto`` off the embedded model).
 
 :class:`Strategy` is the one registry of them: the pipeline runs a member, the CLI offers their
 names (plus ``auto``) and their questions. Adding a strategy is one member here whose ``entry``
@@ -38,8 +40,8 @@ Question = Literal["speaker", "casualty_check", "summary", "additions"]
 QUESTIONS: tuple[Question, ...] = get_args(Question)
 
 AUTO = "auto"
-"""Not a strategy of its own: the pipeline resolves it to hybrid with the questions that measured
-best for the backend (none for the embedded model, i.e. rules)."""
+"""Not a strategy of its own: the pipeline resolves it to review for any endpoint but the embedded
+one, and there to hybrid with the questions that measured best (none, i.e. rules)."""
 
 
 @dataclass
@@ -71,6 +73,8 @@ class Strategy(Enum):
              "the whole schema in one model call")
     HYBRID = ("hybrid", "summarizer.strategies.hybrid:run", True, QUESTIONS,
               "rules plus narrow model questions")
+    REVIEW = ("review", "summarizer.strategies.review:run", True, (),
+              "capable models: one request keeps, drops or corrects every rules candidate and adds what they missed")
 
     def __new__(cls, name: str, entry: str, uses_model: bool, questions: tuple[str, ...], help: str) -> "Strategy":
         member = object.__new__(cls)

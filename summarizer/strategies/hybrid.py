@@ -14,7 +14,7 @@ from typing import Literal, Optional
 from pydantic import BaseModel, Field, create_model
 from spacy.tokens import Doc
 
-from summarizer.drafts import DraftAdditions, ground_drafts
+from summarizer.drafts import AnswerModel, DraftAdditions, ground_drafts
 from summarizer.grounding import unsupported_terms
 from summarizer.prompting import messages_for
 from summarizer.rules.injection import InstructionGuard
@@ -28,11 +28,11 @@ _CONTEXT_BEFORE = 400
 _CONTEXT_AFTER = 200
 
 
-class CasualtyCheck(BaseModel):
+class CasualtyCheck(AnswerModel):
     is_casualty_report: bool = Field(description="True only if the number counts people harmed.")
 
 
-class SummaryAnswer(BaseModel):
+class SummaryAnswer(AnswerModel):
     summary: str = Field(description="One or two sentences, only names and numbers from the article.")
 
 
@@ -42,7 +42,7 @@ def _window(article: str, start: int, end: int) -> str:
 
 def _choice_model(options: list[str]) -> type[BaseModel]:
     choices = tuple(dict.fromkeys(options + [_NOT_LISTED]))
-    return create_model("SpeakerChoice", speaker=(Literal[choices], ...))  # type: ignore[valid-type]
+    return create_model("SpeakerChoice", __base__=AnswerModel, speaker=(Literal[choices], ...))  # type: ignore[valid-type]
 
 
 def run(job: StrategyJob) -> StrategyResult:

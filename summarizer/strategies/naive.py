@@ -5,6 +5,7 @@ from __future__ import annotations
 from summarizer.drafts import DraftExtraction, ground_drafts
 from summarizer.grounding import unsupported_terms
 from summarizer.prompting import messages_for
+from summarizer.rules.injection import InstructionGuard
 from summarizer.schema import Usage
 from summarizer.strategies import StrategyJob, StrategyResult
 
@@ -31,11 +32,20 @@ def naive_extraction(client, article: str) -> StrategyResult:
         if second.value is not None:
             draft = second.value
             extraction, dropped = ground_drafts(article, draft.casualties, draft.quotes, draft.claims)
+    # injection hook: a grounded item copied from instruction-shaped text is still not content
+    guard = InstructionGuard(article)
+    extraction.casualties = guard.keep_outside(extraction.casualties, "casualties", link="subset_of")
+    extraction.quotes = guard.keep_outside(extraction.quotes, "quotes", link="nested_in")
+    extraction.claims = guard.keep_outside(extraction.claims, "claims")
+    guard.clear_injected_names(extraction)
     summary = draft.summary.strip()
-    if summary and not unsupported_terms(summary, article):
+    missing = unsupported_terms(summary, guard.masked_text()) if summary else []
+    if summary and not missing and not guard.echoed_instruction(summary):
         extraction.summary = summary
     elif summary:
-        dropped.reasons.append(f"summary: states {unsupported_terms(summary, article)} not in the article")
+        dropped.reasons.append(f"summary: states {missing} not in the article's news text" if missing
+                               else "summary: repeats instruction-shaped text")
+    dropped.add(guard.dropped)
     return StrategyResult(extraction=extraction, dropped=dropped, usage=usage, prompts=set(PROMPTS))
 
 
