@@ -1,8 +1,8 @@
 """Scoring incidents against the Gun Violence Archive corpus (SemEval-2018 Task 5 articles).
 
 ``../shared/datasets/gva/dev.jsonl`` has one line per article with the GVA incident it reports
-and the incident's final killed/injured. This module reads it at run time (nothing of it is
-copied into the repository) and scores an :class:`~summarizer.incidents.model.IncidentSet`:
+and the incident's final killed/injured. This module reads it at run time through
+:func:`summarizer.evaluation.gva.load_gva` (nothing of it is copied into the repository) and scores an :class:`~summarizer.incidents.model.IncidentSet`:
 
 * **B-cubed** precision, recall and F1 over articles against the GVA incident ids, also on the
   articles of multi-article incidents alone. The 11 articles that report two incidents appear
@@ -31,43 +31,10 @@ from typing import Any, Optional
 
 import click
 
-from summarizer.incidents.model import IncidentSet, TollRule
+from summarizer.evaluation.gva import GvaArticle, load_gva
+from summarizer.incidents.model import IncidentSet
 
 DEFAULT_DATASET = Path("../shared/datasets/gva/dev.jsonl")
-
-
-@dataclass(frozen=True)
-class GvaArticle:
-    """One line of the GVA corpus: the article and the incident it reports (gold labels)."""
-
-    id: str
-    incident: str
-    title: str
-    date: str
-    url: str
-    text: str
-    killed: int
-    injured: int
-
-
-def load_gva(path: Path | str) -> list[GvaArticle]:
-    """Every line of a GVA JSONL file (an article reporting two incidents is there twice)."""
-    rows: list[GvaArticle] = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            data = json.loads(line)
-            try:
-                gva = data["gva"]
-                rows.append(GvaArticle(
-                    id=data["id"], incident=str(data["incident"]), title=data.get("title") or "",
-                    date=data.get("date") or "", url=data.get("url") or "", text=data["text"],
-                    killed=int(gva["killed"]), injured=int(gva["injured"]),
-                ))
-            except (KeyError, TypeError, ValueError) as exc:
-                raise ValueError(f"{path}:{number}: not a GVA article line ({exc})") from exc
-    return rows
 
 
 def run_inputs(articles: Iterable[GvaArticle]) -> Iterable[dict[str, str]]:
@@ -128,7 +95,7 @@ def score(result: IncidentSet, articles: list[GvaArticle]) -> dict[str, Any]:
     truth: dict[str, tuple[int, int]] = {}
     for article in articles:
         gold[article.id].add(article.incident)
-        truth[article.incident] = (article.killed, article.injured)
+        truth[article.incident] = (article.gva.killed, article.gva.injured)
     predicted: dict[str, str] = {}
     incidents = {incident.id: incident for incident in result.incidents}
     for incident in result.incidents:

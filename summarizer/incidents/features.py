@@ -11,6 +11,8 @@ and are compared only within a block. It holds:
 * ``names``: people's names from the text's lead (victims, witnesses: what makes one shooting
   different from the next in the same town), and ``name_runs``, every run of two or three
   capitalised words there, with the generic words of ``data/not_name_words.txt`` trimmed;
+* ``terms``: the content words of the title and lead, compared by TF-IDF cosine (rare words
+  shared on the same days: the town, the street, the victim, the kind of shooting);
 * ``title_words`` and the article's own toll per outcome (for agreement, never for counting).
 
 Only the first :data:`LEAD_CHARS` characters of a text are read: news puts the who, where and
@@ -33,6 +35,9 @@ from summarizer.schema import ArticleRecord, CasualtyReport
 #: Characters of the text read for places, names and date cues.
 LEAD_CHARS = 6000
 
+#: Characters of title + lead whose words are compared (TF-IDF) between articles.
+TERM_CHARS = 3000
+
 #: Characters around a report's evidence searched for its date when ``period`` says nothing.
 SENTENCE_WINDOW = 240
 
@@ -49,6 +54,7 @@ class ArticleEvent:
     names: frozenset[str]
     name_runs: frozenset[str]
     title_words: frozenset[str]
+    terms: Optional[frozenset[str]] = None  # content words of title + lead; the index keeps its rarest
     tolls: dict[str, tuple[int, Optional[int]]] = field(default_factory=dict)
 
     @property
@@ -173,6 +179,11 @@ def title_words(title: Optional[str]) -> frozenset[str]:
     return frozenset(word for word in _WORD.findall(fold(title)) if word not in _TITLE_STOP and not word.isdigit())
 
 
+def content_terms(text: str) -> frozenset[str]:
+    """Words of three letters or more, folded, numbers left out (rarity decides what matters)."""
+    return frozenset(word for word in _WORD.findall(fold(text)) if len(word) > 2 and not word.isdigit())
+
+
 def counted(report: CasualtyReport) -> bool:
     """Whether a report's figure can stand for the incident's toll (not cumulative, not a subset)."""
     return report.time_scope != "cumulative" and report.subset_of is None
@@ -250,5 +261,6 @@ def describe_article(record: ArticleRecord, text: Optional[str], position: int) 
         names=names,
         name_runs=runs,
         title_words=title_words(record.title),
+        terms=content_terms(f"{record.title or ''} {lead[:TERM_CHARS]}"),
         tolls=article_tolls(record),
     )

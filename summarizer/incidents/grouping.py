@@ -14,8 +14,11 @@ The link rules (:class:`LinkRules`, each with an id recorded on the link):
   words in the other), within ``name_window`` days;
 * ``link.name_place``: one name in common and a place or state in common (or one side without a
   place), within ``name_place_window`` days;
-* ``link.place_day``: a place in common, event days at most ``place_gap`` apart, and either a
-  second sign (title words in common, the same toll) or no toll on one side.
+* ``link.place_day``: a place in common, event days at most ``place_gap`` apart, and a second
+  sign (title words in common, the same toll);
+* ``link.text``: days at most ``text_window`` apart and a TF-IDF cosine of title + lead words of
+  at least ``text_cosine`` (each article keeps its ``terms_kept`` rarest words; it is blocked under
+  the rarest ones others share, and a few only it has, so later articles can find it).
 
 A name is *informative* in a window when few articles there carry it (``name_cap``): a town's
 name written as a name ("Los Angeles"), a newsroom's or a mall's, is not. Two articles whose
@@ -26,6 +29,8 @@ outcome both give, are linked only by ``link.names``.
 from __future__ import annotations
 
 import bisect
+import math
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Optional
@@ -45,6 +50,10 @@ class LinkRules:
     place_cap: int = 400
     date_conflict: int = 2
     min_title_words: int = 2
+    text_window: int = 2
+    text_cosine: float = 0.15
+    terms_kept: int = 40
+    term_keys: int = 10
 
 
 @dataclass
@@ -77,6 +86,10 @@ class IncidentIndex:
         self._parent: list[int] = []
         self._blocks: dict[str, list[tuple[int, int]]] = {}
         self.links: list[Link] = []
+        self._term_ids: dict[str, int] = {}
+        self._df: list[int] = []
+        self._terms: list[array] = []
+        self._documents = 0
 
     # -- union-find --------------------------------------------------------------------------
     def _find(self, node: int) -> int:
@@ -98,14 +111,51 @@ class IncidentIndex:
         return True
 
     # -- blocks ------------------------------------------------------------------------------
-    @staticmethod
-    def block_keys(event: ArticleEvent) -> list[str]:
+    def block_keys(self, event: ArticleEvent, terms: array) -> list[str]:
         keys = [f"p:{key}" for key in event.place_keys]
         keys.extend(f"n:{name}" for name in event.name_runs)
+        keys.extend(f"w:{term}" for term in terms)
         return keys
 
     def _window(self, key: str) -> int:
-        return self.rules.name_window if key.startswith("n:") else self.rules.place_window
+        if key.startswith("n:"):
+            return self.rules.name_window
+        if key.startswith("w:"):
+            return self.rules.text_window
+        return self.rules.place_window
+
+    # -- terms -------------------------------------------------------------------------------
+    def _count_terms(self, events: list[ArticleEvent]) -> None:
+        for event in events:
+            for term in event.terms or ():
+                term_id = self._term_ids.get(term)
+                if term_id is None:
+                    term_id = self._term_ids[term] = len(self._df)
+                    self._df.append(0)
+                self._df[term_id] += 1
+            self._documents += 1
+
+    def _rarest(self, event: ArticleEvent) -> array:
+        """The event's ``terms_kept`` rarest term ids (rarest first); its word set is dropped."""
+        ids = [self._term_ids[term] for term in event.terms or ()]
+        ids.sort(key=lambda term_id: (self._df[term_id], term_id))
+        event.terms = None
+        return array("l", ids[: self.rules.terms_kept])
+
+    def cosine(self, a: int, b: int) -> float:
+        """TF-IDF cosine of two events' kept terms, with the document frequencies as they are now."""
+        documents = max(self._documents, 1)
+        df = self._df
+
+        def weights(term_ids: array) -> dict[int, float]:
+            return {t: math.log(documents / df[t]) for t in term_ids if df[t] > 1}
+
+        first, second = weights(self._terms[a]), weights(self._terms[b])
+        if not first or not second:
+            return 0.0
+        dot = sum(weight * second.get(term, 0.0) for term, weight in first.items())
+        norm = math.sqrt(sum(w * w for w in first.values())) * math.sqrt(sum(w * w for w in second.values()))
+        return dot / norm if norm else 0.0
 
     def _members(self, key: str, day: int, window: int) -> list[tuple[int, int]]:
         block = self._blocks.get(key)
@@ -120,15 +170,19 @@ class IncidentIndex:
         """Add articles' events, link each to the members of its blocks that a rule accepts."""
         report = AddReport()
         touched: set[str] = set()
-        for event in events:
+        batch = list(events)
+        self._count_terms(batch)
+        for event in batch:
             index = len(self.events)
             self.events.append(event)
             self._parent.append(index)
+            terms = self._rarest(event)
+            self._terms.append(terms)
             report.added += 1
             day = event.day
             if day is None:
                 continue  # no day at all: nothing to block on (the caller reports it)
-            keys = self.block_keys(event)
+            keys = self.block_keys(event, self._term_words(self._block_terms(terms)))
             candidates: dict[int, list[str]] = {}
             informative: set[str] = set()
             for key in keys:
@@ -156,6 +210,17 @@ class IncidentIndex:
         report.touched_blocks = len(touched)
         return report
 
+    def _block_terms(self, terms: array) -> list[int]:
+        """The rarest terms others already have (to find them), and a few only this one has (to be found)."""
+        shared = [t for t in terms if self._df[t] > 1][: self.rules.term_keys]
+        own = [t for t in terms if self._df[t] == 1][: self.rules.term_keys // 2]
+        return shared + own
+
+    def _term_words(self, terms: list[int]) -> list[str]:
+        if not hasattr(self, "_words_by_id") or len(self._words_by_id) != len(self._term_ids):
+            self._words_by_id = list(self._term_ids)
+        return [self._words_by_id[t] for t in terms]
+
     def _link(self, a: int, b: int, informative: set[str]) -> Optional[Link]:
         rules = self.rules
         first, second = self.events[a], self.events[b]
@@ -175,6 +240,10 @@ class IncidentIndex:
             same_toll = bool(first.tolls) and first.tolls == second.tolls
             if len(shared_title) >= rules.min_title_words or same_toll:
                 return Link(a, b, "link.place_day", places + tuple(sorted(shared_title)))
+        if gap <= rules.text_window:
+            similarity = self.cosine(a, b)
+            if similarity >= rules.text_cosine:
+                return Link(a, b, "link.text", (f"cosine {similarity:.2f}",))
         return None
 
     # -- reading -----------------------------------------------------------------------------
