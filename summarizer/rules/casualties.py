@@ -21,137 +21,111 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Callable, NamedTuple, Optional, Sequence
 
 from spacy.tokens import Doc, Span, Token
 
 from summarizer.figures import FoundFigure, find_figures, stated_value
+from summarizer.rules import lexicon
 from summarizer.rules.nlp import doc_text, entities_in, entity_of, starts_paragraph
 from summarizer.rules.quotes import QuoteCandidate, find_quotes
 from summarizer.rules.speakers import SpeakerIndex, subject_of
 from summarizer.schema import CasualtyReport, Evidence
 
-OUTCOME_VERBS = {
-    "killed": {"kill", "die", "slay", "murder", "massacre", "execute", "perish", "behead", "assassinate",
-               "drown", "claim", "martyr", "eliminate", "neutralize", "neutralise", "liquidate", "lose"},
-    "injured": {"injure", "wound", "hurt", "maim", "burn"},
-    "missing": {"miss", "disappear", "vanish"},
-    "detained": {"detain", "arrest", "abduct", "kidnap", "seize", "capture", "hold", "jail", "imprison",
-                 "round", "apprehend", "take"},
-    "displaced": {"displace", "flee", "evacuate", "uproot", "expel", "force", "relocate", "shelter", "drive",
-                  "leave", "move", "cross", "seek"},
-    "other": {"trap", "affect", "strand"},
-}
-OUTCOME_NOUNS = {
-    "killed": {"death", "dead", "fatality", "body", "corpse", "victim", "killing", "life", "toll"},
-    "injured": {"injury", "wounded", "injured", "casualty"},
-    "missing": {"missing"},
-    "detained": {"detainee", "arrest", "hostage", "captive", "prisoner", "abductee", "detention", "abduction",
-                 "kidnapping"},
-    "displaced": {"displaced", "refugee", "evacuee", "homeless", "displacement"},
-}
-OUTCOME_ADJECTIVES = {"dead": "killed", "wounded": "injured", "injured": "injured", "missing": "missing",
-                      "displaced": "displaced", "homeless": "displaced", "detained": "detained",
-                      "unaccounted": "missing", "trapped": "other", "stranded": "other", "affected": "other"}
-#: Nouns conflict reporting uses for the people a figure counts, by victim group.
-GROUP_NOUNS = {
-    "people": {"people", "person", "other", "resident", "villager", "inhabitant", "individual", "family",
-               "passenger", "member", "one", "patient", "survivor", "relative"},
-    "civilians": {"civilian", "non-combatant", "noncombatant", "bystander"},
-    "children": {"child", "kid", "boy", "girl", "minor", "infant", "baby", "toddler", "teenager",
-                 "schoolchild", "pupil", "newborn", "adolescent", "schoolboy", "schoolgirl"},
-    "women": {"woman", "mother", "wife", "sister", "widow"},
-    "men": {"man", "brother", "husband"},
-    "fighters": {"fighter", "rebel", "militant", "insurgent", "jihadist", "gunman", "guerrilla", "mujahideen",
-                 "taliban", "houthi", "houthis", "shabiha", "fedayeen", "janjaweed",
-                 "combatant", "militiaman", "attacker", "extremist", "terrorist", "paramilitary", "assailant"},
-    "security_forces": {"soldier", "troop", "police", "policeman", "officer", "guard", "serviceman",
-                        "personnel", "marine", "trooper", "gendarme", "conscript", "army", "policemen",
-                        "sailor", "airman", "servicemen", "policewoman", "recruit", "cadet", "bodyguard",
-                        "peshmerga"},
-    "journalists": {"journalist", "reporter", "photographer", "cameraman", "correspondent", "photojournalist",
-                    "newsman", "videographer"},
-    "aid_workers": {"worker", "medic", "doctor", "nurse", "paramedic", "volunteer", "rescuer", "staff",
-                    "staffer", "firefighter", "surgeon", "midwife", "responder", "peacekeeper"},
-    "other": {"prisoner", "migrant", "worshipper", "protester", "demonstrator", "pilgrim", "miner",
-              "refugee", "farmer", "fisherman", "shepherd", "teacher", "employee", "student", "monk",
-              "priest", "imam", "nun", "driver", "trader", "vendor", "shopper", "mourner", "guest",
-              "athlete", "tourist", "labourer", "laborer", "herder", "asylum", "inmate"},
-}
-#: Words in the name of the body whose "members" or "staff" were harmed that say which group they are.
-_BODY_GROUP_WORDS = {
-    "aid_workers": {"emergency", "rescue", "civil", "red", "crescent", "cross", "health", "medical", "aid",
-                    "humanitarian", "relief", "ambulance", "hospital", "un", "ngo", "charity", "unicef", "wfp"},
-    "security_forces": {"army", "military", "police", "security", "armed forces", "guard", "forces", "navy",
-                        "gendarmerie", "troops"},
-    "fighters": {"armed", "militia", "rebel", "rebels", "insurgent", "insurgents", "jihadist", "faction",
-                 "gang", "gangs"},
-    "journalists": {"press", "media", "newspaper", "broadcaster", "television", "tv", "radio", "agency"},
-}
-_GROUP_BY_LEMMA = {lemma: group for group, lemmas in GROUP_NOUNS.items() for lemma in lemmas}
-_OUTCOME_BY_VERB = {lemma: outcome for outcome, lemmas in OUTCOME_VERBS.items() for lemma in lemmas}
-_OUTCOME_BY_NOUN = {lemma: outcome for outcome, lemmas in OUTCOME_NOUNS.items() for lemma in lemmas}
-_TOLL_NOUNS = {"toll", "number", "count", "tally", "total", "figure"}
-_TOLL_VERBS = {"rise", "reach", "climb", "stand", "increase", "jump", "hit", "be", "soar", "top", "exceed",
-               "surpass", "pass", "mount", "grow", "put"}
-_REPORT_VERBS = {"say", "report", "document", "record", "count", "tell", "state", "announce", "confirm",
-                 "estimate", "put", "add", "note", "tally", "register", "verify", "claim", "list", "give"}
-#: What people seek or take when they flee: "sought refuge", "took shelter".
-_REFUGE_WORDS = {"refuge", "shelter", "asylum", "sanctuary", "safety"}
-#: Verbs whose object "lives" counts the dead: "claimed 220 lives", "lost their lives", "cost 12 lives".
-_LIFE_TAKING_VERBS = {"claim", "lose", "cost", "take"}
-#: Words before "one" that make it a pronoun, not a count: "no one was hurt".
-_NOT_A_COUNT_BEFORE_ONE = {"no", "any", "every", "some", "each", "the", "this", "that", "which"}
-_HOSPITAL_WORDS = {"hospital", "clinic", "wound", "injury", "treatment", "icu", "intensive"}
-_PLACE_NOUNS = {"village", "town", "city", "district", "province", "region", "camp", "market", "neighbourhood",
-                "neighborhood", "county", "governorate", "state", "oblast", "area", "countryside", "front",
-                "township", "municipality", "junction", "quarter", "suburb", "settlement", "valley", "road",
-                "border", "crossing", "division", "territory", "zone", "island", "port"}
-_SETTLEMENT_NOUNS = {"town", "village", "city", "camp", "settlement", "township", "municipality", "neighbourhood",
-                     "neighborhood", "hamlet", "suburb"}
-_HOME_WORDS = {"home", "house", "village", "town", "city", "land", "area", "camp", "neighbourhood",
-               "neighborhood", "region", "district"}
-_SUBSET_CUES = re.compile(r"\b(among (?:the|them|those|whom)|including|of whom|of them|of those|among)\b", re.I)
-_CUMULATIVE_CUES = re.compile(
-    r"\b(since|so far|to date|in total|a total of|total of|cumulative|this year|last year|over the (?:past|last)|"
-    r"each of|every day|per day|a day|daily|in all|overall|in recent (?:days|weeks|months)|the war began|"
-    r"the conflict began|altogether|throughout|now|remain|remains|in a single week|in (?:a|one|the) (?:week|month)|"
-    r"(?:weeks|months|years) of|past (?:week|month|year)|a week|a month)\b",
-    re.I,
-)
-_INCIDENT_CUES = re.compile(
-    r"\b(attack|strike|airstrike|air strike|blast|explosion|bomb|bombing|shelling|raid|ambush|shooting|"
-    r"crash|collapse|clash|clashes|assault|massacre|fire|incident|offensive|stampede|earthquake|landslide|"
-    r"mudslide|flood|shell|shells|drone|missile|rocket|gunmen|gunfire|checkpoint)\b",
-    re.I,
-)
+#: Outcome words (lexicons/outcomes.toml): verb lemmas, noun lemmas and adjectives by outcome.
+OUTCOME_VERBS = lexicon.table("outcomes", "verbs")
+OUTCOME_NOUNS = lexicon.table("outcomes", "nouns")
+OUTCOME_ADJECTIVES = lexicon.mapping("outcomes", "adjectives")
+#: Nouns conflict reporting uses for the people a figure counts, by victim group
+#: (lexicons/victim_groups.toml; not speakers.SPEAKING_GROUP_NOUNS, the crowds that speak).
+VICTIM_GROUP_NOUNS = lexicon.table("victim_groups", "nouns")
+#: Words in the name of the body whose "members" or "staff" were harmed that say which group they
+#: are; the first group with a word in the name wins.
+_BODY_GROUP_WORDS = lexicon.table("victim_groups", "body_words")
+_GROUP_BY_LEMMA = lexicon.by_word(VICTIM_GROUP_NOUNS)
+_OUTCOME_BY_VERB = lexicon.by_word(OUTCOME_VERBS)
+_OUTCOME_BY_NOUN = lexicon.by_word(OUTCOME_NOUNS)
+_TOLL_NOUNS = lexicon.words("outcomes", "tolls.nouns")
+_TOLL_VERBS = lexicon.words("outcomes", "tolls.verbs")
+_REPORT_VERBS = lexicon.words("casualty_context", "sources.report_verbs")
+_REFUGE_WORDS = lexicon.words("outcomes", "context.refuge_words")
+_LIFE_TAKING_VERBS = lexicon.words("outcomes", "context.life_taking_verbs")
+_NOT_A_COUNT_BEFORE_ONE = lexicon.words("casualty_context", "sources.not_a_count_before_one")
+_HOSPITAL_WORDS = lexicon.words("outcomes", "context.hospital_words")
+_PLACE_NOUNS = lexicon.words("places", "nouns.places")
+_SETTLEMENT_NOUNS = lexicon.words("places", "nouns.settlements")
+_COMPASS_WORDS = lexicon.words("places", "nouns.compass")
+_HOME_WORDS = lexicon.words("outcomes", "context.home_words")
+_SUBSET_CUES = lexicon.phrase_pattern("casualty_context", "phrases.subset")
+_CUMULATIVE_CUES = lexicon.phrase_pattern("casualty_context", "phrases.cumulative")
+_INCIDENT_CUES = lexicon.phrase_pattern("casualty_context", "phrases.incident")
 #: A day's total from several events: "in separate shootings", "across the region on Tuesday".
-_SEVERAL_EVENTS = re.compile(r"\b(separate|across|throughout|several|various|a series of|attacks|strikes|raids|shootings|incidents)\b", re.I)
-_DAY_CUES = re.compile(
-    r"\b(on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|yesterday|today|overnight|"
-    r"on (?:january|february|march|april|may|june|july|august|september|october|november|december) \d+|"
-    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s)?)\b",
-    re.I,
-)
-_LOCATIVES = {"in", "across", "near", "at", "around", "outside", "inside", "throughout", "from", "on", "of", "within"}
+_SEVERAL_EVENTS = lexicon.phrase_pattern("casualty_context", "phrases.several_events")
+_DAY_CUES = lexicon.phrase_pattern("casualty_context", "phrases.day")
+_LOCATIVES = lexicon.words("places", "prepositions.locative")
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 #: Prepositions after which a proper noun is a place even if the tagger took it for a person.
-_STRICT_LOCATIVES = {"in", "near", "outside", "inside", "across", "around", "throughout", "within"}
+_STRICT_LOCATIVES = lexicon.words("places", "prepositions.strict")
 _LIST_MARKER = re.compile(r"\s*(?:\d{1,2}[.)]|[-*\u2022])?\s*")
 _NATIONALITY = re.compile(r"^[A-Z][a-z]+(?:ian|ese|ish)$")
 _NON_PLACE_LABELS = {"PERSON", "ORG", "NORP", "DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "CARDINAL",
                      "QUANTITY", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE", "PRODUCT"}
 _NON_COUNT_ENTS = {"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY"}
-_SOURCE_HEADS = {"ministry", "observatory", "office", "committee", "committees", "agency", "official",
-                 "officials", "spokesman", "spokeswoman", "spokesperson", "authorities", "group", "monitor",
-                 "center", "centre", "council", "network", "organization", "organisation", "police",
-                 "army", "military", "hospital", "doctors", "medics", "service", "department", "un",
-                 "coalition", "government", "media", "activists", "witnesses", "residents", "sources",
-                 "medic", "doctor", "source", "witness", "resident", "activist", "team", "teams", "volunteers",
-                 "commander", "commanders", "official", "nurse", "worker", "workers", "rescuers", "directorate"}
+_SOURCE_HEADS = lexicon.words("casualty_context", "sources.source_heads")
 _TIMESTAMP = re.compile(r"^\W*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\W*", re.I)
+#: The source rules, in the order they are tried; the id of the one that named a figure's source
+#: goes into ``CasualtyReport.speaker_rule``.
+SOURCE_RULES: tuple[tuple[str, str], ...] = (
+    ("source.quote_speaker", "the figure is inside a direct quote: its speaker reports it"),
+    ("source.according_to", "the sentence says 'according to X'"),
+    ("source.reporting_subject", "the subject of a reporting verb in the sentence: 'the ministry said'"),
+    ("source.passage_carry", f"the last source named in the paragraph, up to {4} sentences back"),
+    ("source.subset_parent", "a subset with no source of its own takes its total's"),
+    ("source.restatement", "a restated figure's source fills the first mention's gap"),
+)
 #: How many sentences an attribution carries over when no paragraph break intervenes.
 _SOURCE_CARRY_SENTENCES = 4
+
+
+#: How sure an outcome rule is that a figure counts people harmed. The hybrid strategy asks a model
+#: to check every figure read with less than :data:`GRAMMATICAL_LINK`.
+GRAMMATICAL_LINK = 1.0  # the parse links the figure to its outcome word
+SUBSET_OF_TOTAL = 0.8  # no outcome word of its own: a subset cue ties it to the total before
+PROXIMITY = 0.6  # an outcome word within six tokens, no grammatical link
+
+
+class _Reading(NamedTuple):
+    """What an outcome rule read: the outcome, the word that says it, and which variant of the
+    rule read it (appended to the rule's id: ``casualty.governor.toll``)."""
+
+    outcome: str
+    cue: Optional[Token]
+    variant: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class _FigureContext:
+    """One figure being read: its number token, the noun it counts and what surrounds it."""
+
+    doc: Doc
+    sentence: Span
+    number: Token
+    noun: Optional[Token]  # the counted noun: "52 people" -> people; None for "killed 12"
+    group: Optional[str]  # the victim group the counted noun names
+    stated_group: Optional[str]  # the group a copula names: "of whom 412 were children"
+    subset_cue: bool  # "including", "among them", "15 of them"
+    previous: Optional["CasualtyCandidate"]  # the latest total before it
+    near_previous: bool  # that total is within 400 characters
+
+
+@dataclass(frozen=True)
+class OutcomeRule:
+    """A named way of reading what happened to the people a figure counts."""
+
+    id: str
+    read: Callable[[_FigureContext], Optional[_Reading]]
+    confidence: float
+    doc: str
 
 
 @dataclass
@@ -159,9 +133,7 @@ class CasualtyCandidate:
     """A figure the rules read as a casualty report, with what the rules were unsure of."""
 
     report: CasualtyReport
-    confidence: float  # 1.0 = grammatical link; lower = proximity only
-    outcome_cue: str  # the word that gave the outcome
-    source_options: list[str] = field(default_factory=list)
+    confidence: float  # the outcome rule's: GRAMMATICAL_LINK, SUBSET_OF_TOTAL or PROXIMITY
     parent_hint: bool = False  # a subset cue was seen
     scope_stated: bool = False  # the time scope came from the figure's own clause
     place_stated: bool = False  # the location came from the figure's own sentence
@@ -186,7 +158,7 @@ def find_casualties(doc: Doc, quotes: Optional[Sequence[QuoteCandidate]] = None)
             continue  # "Report that 500 people were killed": an order to the reader states no fact
         sentence_source = _sentence_source(sentence, speakers)
         if sentence_source:
-            passage.source, passage.source_sentence = sentence_source, s_index
+            passage.source, passage.source_sentence = sentence_source.name, s_index
         carried_source = passage.source if passage.source and s_index - passage.source_sentence <= _SOURCE_CARRY_SENTENCES else None
         places = _places(sentence, passage.named)
         passage.named.extend(_named_places(sentence))
@@ -198,9 +170,14 @@ def find_casualties(doc: Doc, quotes: Optional[Sequence[QuoteCandidate]] = None)
             if candidate is None:
                 continue
             report = candidate.report
-            report.source = _quote_speaker(quoted, start) or sentence_source or carried_source
+            quote_speaker = _quote_speaker(quoted, start)
+            if quote_speaker:
+                report.source, report.speaker_rule = quote_speaker, "source.quote_speaker"
+            elif sentence_source:
+                report.source, report.speaker_rule = sentence_source.name, sentence_source.rule
+            elif carried_source:
+                report.source, report.speaker_rule = carried_source, "source.passage_carry"
             candidate.place_stated = bool(places)
-            candidate.source_options = _source_options(sentence, speakers, report.source)
             if report.location is None:
                 report.location = places[0] if places else passage.place
             if report.time_scope == "unspecified":
@@ -285,33 +262,22 @@ def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: 
         return None  # "Salim is one of roughly 8,000 Rohingya who fled": the count is the 8,000
     noun = _counted_noun(number)
     group = (_group_of(noun) or _people_name_group(number, noun)) if noun is not None else None
-    outcome, cue = None, None
-    if noun is not None:
-        outcome, cue = _outcome_of_noun(noun)
-        if outcome is None and group is None:
-            return None  # counts something that is not people: "12 airstrikes", "three days"
-    if outcome is None and noun is None:
-        outcome, cue = _outcome_of_noun(number)  # "we counted 52 wounded"
-        cue = cue if outcome is not None else None
-    if outcome is None and noun is None:
-        outcome, cue = _bulletin_label(doc, number)  # "Killed: 12" on a line of its own
-    if outcome is None:
-        outcome, cue = _outcome_from_governor(noun if noun is not None else number)
-    confidence = 1.0
-    if outcome is None:
-        outcome, cue = _outcome_from_subset_context(sentence, number)
-    if outcome is None and group is not None:
-        outcome, cue = _outcome_nearby(sentence, number)
-        confidence = 0.6
+    if noun is not None and group is None and _outcome_of_noun(noun) is None:
+        return None  # counts something that is not people: "12 airstrikes", "three days"
     previous = _last_total(earlier)
-    near_previous = previous is not None and previous.report.evidence.end > sentence.start_char - 400
-    subset_cue = _subset_cue_before(sentence, number) or _counts_part_of_them(number)
-    stated_group = _predicate_group(number, noun)
-    if outcome is None and (group or stated_group) is not None and subset_cue and near_previous:
-        # "the deaths of 34 people, including 9 children": the subset shares the total's outcome
-        outcome, cue, confidence = previous.report.outcome, None, 0.8
-    if outcome is None:
+    context = _FigureContext(
+        doc=doc, sentence=sentence, number=number, noun=noun, group=group,
+        stated_group=_predicate_group(number, noun),
+        subset_cue=_subset_cue_before(sentence, number) or _counts_part_of_them(number),
+        previous=previous,
+        near_previous=previous is not None and previous.report.evidence.end > sentence.start_char - 400,
+    )
+    matched = _read_outcome(context)
+    if matched is None:
         return None
+    rule, reading = matched
+    outcome, cue, confidence = reading.outcome, reading.cue, rule.confidence
+    near_previous, subset_cue, stated_group = context.near_previous, context.subset_cue, context.stated_group
     if stated_group is not None:
         group = stated_group  # "of whom 412 were children", "38 of the dead were civilians"
     elliptical = noun is None or noun.lemma_.lower() in ("other", "more") or noun.pos_ == "PRON"
@@ -337,13 +303,83 @@ def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: 
         location=_destination(cue) if outcome == "displaced" else None,
         evidence=Evidence(start=evidence_start, end=evidence_end, text=evidence_text),
     )
+    report.rule = f"{rule.id}.{reading.variant}" if reading.variant else rule.id
     return CasualtyCandidate(
         report=report,
         confidence=confidence,
-        outcome_cue=cue.text if cue is not None else "",
         parent_hint=subset_cue,
         scope_stated=scope is not None,
     )
+
+
+def _read_outcome(context: _FigureContext) -> Optional[tuple[OutcomeRule, _Reading]]:
+    """The first rule of :data:`OUTCOME_RULES`, in table order, that reads an outcome."""
+    for rule in OUTCOME_RULES:
+        reading = rule.read(context)
+        if reading is not None:
+            return rule, reading
+    return None
+
+
+def _rule_counted_noun(context: _FigureContext) -> Optional[_Reading]:
+    return _outcome_of_noun(context.noun) if context.noun is not None else None
+
+
+def _rule_bare_number(context: _FigureContext) -> Optional[_Reading]:
+    return _outcome_of_noun(context.number) if context.noun is None else None
+
+
+def _rule_bulletin_label(context: _FigureContext) -> Optional[_Reading]:
+    return _bulletin_label(context.doc, context.number) if context.noun is None else None
+
+
+def _rule_governor(context: _FigureContext) -> Optional[_Reading]:
+    return _outcome_from_governor(context.noun if context.noun is not None else context.number)
+
+
+def _rule_subset_phrase(context: _FigureContext) -> Optional[_Reading]:
+    return _outcome_from_subset_context(context.sentence, context.number)
+
+
+def _rule_nearby_outcome(context: _FigureContext) -> Optional[_Reading]:
+    return _outcome_nearby(context.sentence, context.number) if context.group is not None else None
+
+
+def _rule_subset_of_total(context: _FigureContext) -> Optional[_Reading]:
+    if (context.group or context.stated_group) is None or not context.subset_cue or not context.near_previous:
+        return None
+    assert context.previous is not None  # near_previous says there is one
+    return _Reading(context.previous.report.outcome, None)
+
+
+#: The outcome rules, applied in this order; the first that reads an outcome wins, and its id
+#: (with the variant, if the rule has several: ``casualty.counted_noun.participle``) goes into
+#: ``CasualtyReport.rule``. A figure no rule reads is not a casualty report. To add a rule,
+#: write a function of the :class:`_FigureContext` returning a :class:`_Reading` (or None) and
+#: put it in the table where it should take precedence; its words go in lexicons/*.toml.
+OUTCOME_RULES: tuple[OutcomeRule, ...] = (
+    OutcomeRule("casualty.counted_noun", _rule_counted_noun, GRAMMATICAL_LINK,
+                "the counted noun says the outcome: '118 deaths', 'the wounded', 'people killed', "
+                "'claimed 220 lives' (variants outcome_adjective, outcome_noun, lives_taken, participle, "
+                "adjective_modifier)"),
+    OutcomeRule("casualty.bare_number", _rule_bare_number, GRAMMATICAL_LINK,
+                "no counted noun, the number itself carries the outcome word: 'we counted 52 wounded' "
+                "(same variants as counted_noun)"),
+    OutcomeRule("casualty.bulletin_label", _rule_bulletin_label, GRAMMATICAL_LINK,
+                "a tally line names the outcome before a colon: 'Killed: 12', '- Wounded: 40'"),
+    OutcomeRule("casualty.governor", _rule_governor, GRAMMATICAL_LINK,
+                "the verb or noun governing the figure: '52 people were killed' (verb), 'were reported "
+                "missing' (reported_complement), 'caused injuries to 48' (harm_to), 'the death toll rose "
+                "to 45' (toll), 'Among the dead were 11 women' (outcome_on_verb), 'the deaths of 12 "
+                "people' (outcome_noun_of)"),
+    OutcomeRule("casualty.subset_phrase", _rule_subset_phrase, GRAMMATICAL_LINK,
+                "the outcome sits in the subset phrase before the figure: 'Among the dead were 11 women'"),
+    OutcomeRule("casualty.nearby_outcome", _rule_nearby_outcome, PROXIMITY,
+                "a figure counting people, an outcome word within six tokens but no grammatical link"),
+    OutcomeRule("casualty.subset_of_total", _rule_subset_of_total, SUBSET_OF_TOTAL,
+                "a subset of people with no outcome word of its own shares the total's: 'the deaths of "
+                "34 people, including 9 children'"),
+)
 
 
 def _people_name_group(number: Token, noun: Token) -> Optional[str]:
@@ -362,22 +398,22 @@ def _people_name_group(number: Token, noun: Token) -> Optional[str]:
     return "civilians"
 
 
-def _bulletin_label(doc: Doc, number: Token) -> tuple[Optional[str], Optional[Token]]:
+def _bulletin_label(doc: Doc, number: Token) -> Optional[_Reading]:
     """"Killed: 12" / "- Wounded: 40": a tally line names the outcome before a colon."""
     text = doc_text(doc)
     line_start = text.rfind("\n", 0, number.idx) + 1
     if not re.fullmatch(r"\s*(?:[-*\u2022]\s*)?[A-Za-z][A-Za-z ]{0,30}:\s*", text[line_start : number.idx]):
-        return None, None
+        return None
     colon = next((t for t in reversed(doc[: number.i]) if t.text == ":"), None)
     if colon is None or colon.i == 0:
-        return None, None
+        return None
     label = doc[colon.i - 1]
     lemma = label.lemma_.lower()
     outcome = (OUTCOME_ADJECTIVES.get(label.lower_) or _OUTCOME_BY_NOUN.get(lemma)
                or (_OUTCOME_BY_VERB.get(lemma) if label.lower_.endswith("ed") else None))
-    if outcome is None or lemma in ("life", "toll", "total"):
-        return None, None
-    return outcome, label
+    if outcome is None:
+        return None
+    return _Reading(outcome, label)
 
 
 def _counts_part_of_them(number: Token) -> bool:
@@ -537,25 +573,32 @@ def _group_from_outcome_noun(noun: Optional[Token]) -> Optional[str]:
     return None
 
 
-def _outcome_of_noun(noun: Token) -> tuple[Optional[str], Optional[Token]]:
+def _outcome_of_noun(noun: Token) -> Optional[_Reading]:
+    """The outcome a counted noun (or a bare number) says: "the wounded", "118 deaths", "220
+    lives" taken, "people killed", "wounded soldiers"."""
     lemma = noun.lemma_.lower()
     if noun.lower_ in OUTCOME_ADJECTIVES:
-        return OUTCOME_ADJECTIVES[noun.lower_], noun
-    if lemma in _OUTCOME_BY_NOUN and lemma not in ("life", "toll", "victim", "body"):
-        return _OUTCOME_BY_NOUN[lemma], noun
-    if lemma in ("victim", "body"):
-        return "killed", noun
-    if lemma == "life" and noun.dep_ == "dobj" and noun.head.lemma_.lower() in _LIFE_TAKING_VERBS:
-        return "killed", noun.head  # "the fighting has claimed 220 lives"
+        return _Reading(OUTCOME_ADJECTIVES[noun.lower_], noun, "outcome_adjective")
+    if lemma in _OUTCOME_BY_NOUN:
+        return _Reading(_OUTCOME_BY_NOUN[lemma], noun, "outcome_noun")
+    if lemma == "life" and noun.dep_ == "dobj" and _takes_lives(noun.head):
+        return _Reading("killed", noun.head, "lives_taken")  # "the fighting has claimed 220 lives"
     # a participle or adjective on the noun: "people killed", "civilians wounded", "wounded soldiers"
     for child in noun.children:
         if child.dep_ in ("acl", "amod", "relcl") and child.lemma_.lower() in _OUTCOME_BY_VERB and child.pos_ in ("VERB", "ADJ"):
             outcome = _verb_outcome(child)
             if outcome is not None:
-                return outcome, child
+                return _Reading(outcome, child, "participle")
         if child.dep_ in ("amod",) and child.lower_ in OUTCOME_ADJECTIVES:
-            return OUTCOME_ADJECTIVES[child.lower_], child
-    return None, None
+            return _Reading(OUTCOME_ADJECTIVES[child.lower_], child, "adjective_modifier")
+    return None
+
+
+def _takes_lives(verb: Token) -> bool:
+    """"claimed 220 lives", "lost their lives", "cost 12 lives": the one place "lives" counts the
+    dead, as the object of a life-taking verb."""
+    return verb.lemma_.lower() in _LIFE_TAKING_VERBS and any(
+        c.dep_ == "dobj" and c.lemma_.lower() == "life" for c in verb.children)
 
 
 def _has_child(verb: Token, deps: set[str], words: set[str]) -> bool:
@@ -574,12 +617,13 @@ def _verb_outcome(verb: Token) -> Optional[str]:
     context: "took 12 hostages" / "were taken away" (detained) but "were taken to hospital"
     (injured); "left their homes" (displaced) but "left the meeting" (nothing)."""
     lemma = verb.lemma_.lower()
+    if _takes_lives(verb):
+        return "killed"
     subtree = {t.lemma_.lower() for t in verb.subtree}
     if lemma in ("take", "admit", "rush", "treat", "hospitalise", "hospitalize", "airlift") and subtree & _HOSPITAL_WORDS:
         return "injured"  # "taken to hospital", "treated for gunshot wounds"
     if lemma == "claim":
-        objects = {c.lemma_.lower() for c in verb.children if c.dep_ == "dobj"}
-        return "killed" if "life" in objects else None
+        return None  # a claim that takes no lives is an assertion
     if lemma in ("seek", "take") and subtree & _REFUGE_WORDS:
         return "displaced"  # "sought refuge in Poland", "took shelter in the school"
     if lemma == "seek":
@@ -610,7 +654,7 @@ def _verb_outcome(verb: Token) -> Optional[str]:
         return "displaced" if any(c.dep_ == "prep" and c.lower_ in ("in", "at") for c in verb.children) else None
     if lemma == "lose":
         objects = [c for c in verb.children if c.dep_ == "dobj"]
-        return "killed" if objects and (_group_of(objects[0]) is not None or objects[0].like_num or objects[0].lemma_.lower() == "life") else None
+        return "killed" if objects and (_group_of(objects[0]) is not None or objects[0].like_num) else None
     if lemma == "miss":
         return "missing" if verb.tag_ in ("VBN",) or verb.lower_ == "missing" else None
     if lemma == "round":
@@ -622,7 +666,7 @@ def _verb_outcome(verb: Token) -> Optional[str]:
     return _OUTCOME_BY_VERB.get(lemma)
 
 
-def _outcome_from_governor(token: Token) -> tuple[Optional[str], Optional[Token]]:
+def _outcome_from_governor(token: Token) -> Optional[_Reading]:
     """Walk up from the counted noun (or the bare number) to the verb or toll noun that governs it."""
     current = token
     for _ in range(4):
@@ -636,7 +680,7 @@ def _outcome_from_governor(token: Token) -> tuple[Optional[str], Optional[Token]
                     # "caused injuries to 48 others"
                     harm = [c for c in head.children if c.dep_ == "dobj" and _OUTCOME_BY_NOUN.get(c.lemma_.lower()) == "injured"]
                     if harm:
-                        return "injured", harm[0]
+                        return _Reading("injured", harm[0], "harm_to")
                 if outcome is None and head.pos_ != "ADJ":
                     # "were reported missing", "are feared dead", "was confirmed killed": the
                     # outcome is the complement of a reporting verb, not the verb itself
@@ -645,12 +689,12 @@ def _outcome_from_governor(token: Token) -> tuple[Optional[str], Optional[Token]
                             outcome = OUTCOME_ADJECTIVES.get(complement.lower_) or (
                                 _verb_outcome(complement) if complement.pos_ == "VERB" else None)
                             if outcome:
-                                return outcome, complement
+                                return _Reading(outcome, complement, "reported_complement")
                 if outcome:
-                    return outcome, head
+                    return _Reading(outcome, head, "verb")
                 if head.lemma_.lower() in _TOLL_VERBS:
                     toll = _toll_outcome(head)
-                    if toll[0]:
+                    if toll is not None:
                         return toll
                 if current.dep_ in ("nsubj", "nsubjpass", "dobj", "attr"):
                     # "were 11 women" in "Among the dead were ...": look for an outcome noun on the verb
@@ -659,52 +703,56 @@ def _outcome_from_governor(token: Token) -> tuple[Optional[str], Optional[Token]
                             for obj in child.children:
                                 if obj.lower_ in OUTCOME_ADJECTIVES or obj.lemma_.lower() in _OUTCOME_BY_NOUN:
                                     noun_outcome = OUTCOME_ADJECTIVES.get(obj.lower_) or _OUTCOME_BY_NOUN.get(obj.lemma_.lower())
-                                    if noun_outcome and obj.lemma_.lower() not in ("toll", "life"):
-                                        return noun_outcome, obj
+                                    if noun_outcome:
+                                        return _Reading(noun_outcome, obj, "outcome_on_verb")
                     break
             if head.pos_ == "NOUN" and head.lemma_.lower() in _TOLL_NOUNS:
-                return _toll_noun_outcome(head)
+                return _toll_noun_outcome(head)  # None too: a toll noun that counts no outcome ends the walk
             if head.pos_ == "NOUN" and current.lower_ in ("of", "to"):
                 # "the deaths of 12 people", "the bodies of three civilians", "injuries to 40 others"
                 noun_outcome = _OUTCOME_BY_NOUN.get(head.lemma_.lower())
-                if noun_outcome and head.lemma_.lower() not in ("toll", "life", "victim"):
+                if noun_outcome and head.lemma_.lower() != "victim":  # "the victims of 12 attacks"
                     if current.lower_ == "of" or noun_outcome == "injured":
-                        return noun_outcome, head
+                        return _Reading(noun_outcome, head, "outcome_noun_of")
             if head.pos_ == "ADP" or head.dep_ in ("prep", "conj"):
                 current = head
                 continue
         current = head
-    return None, None
+    return None
 
 
-def _toll_outcome(verb: Token) -> tuple[Optional[str], Optional[Token]]:
+def _toll_outcome(verb: Token) -> Optional[_Reading]:
     for child in verb.children:
         if child.dep_ in ("nsubj", "nsubjpass", "dobj") and child.lemma_.lower() in _TOLL_NOUNS:
             return _toll_noun_outcome(child)
-    return None, None
+    return None
 
 
-def _toll_noun_outcome(noun: Token) -> tuple[Optional[str], Optional[Token]]:
+def _toll_noun_outcome(noun: Token) -> Optional[_Reading]:
+    """What a toll counts, from the first outcome word in its phrase ("the death toll", "the
+    number of people killed"); a bare "toll" counts the dead, and so does a "casualty toll"."""
+    is_toll = noun.lemma_.lower() == "toll"
     for child in noun.subtree:
         if child is noun:
             continue
-        lemma = child.lemma_.lower()
-        if lemma in ("death", "dead", "fatality", "killed"):
-            return "killed", child
-        if lemma in ("injury", "injured", "wounded", "casualty"):
-            return ("killed" if lemma == "casualty" and noun.lemma_.lower() == "toll" else "injured"), child
-        if lemma in ("displaced", "refugee", "displacement"):
-            return "displaced", child
-        if lemma in ("missing",):
-            return "missing", child
-        if lemma in ("detainee", "arrest", "detained"):
-            return "detained", child
-    if noun.lemma_.lower() == "toll":
-        return "killed", noun
-    return None, None
+        outcome = _toll_word_outcome(child)
+        if outcome is not None:
+            return _Reading("killed" if is_toll and child.lemma_.lower() == "casualty" else outcome, child, "toll")
+    if is_toll:
+        return _Reading("killed", noun, "toll")
+    return None
 
 
-def _outcome_from_subset_context(sentence: Span, number: Token) -> tuple[Optional[str], Optional[Token]]:
+def _toll_word_outcome(word: Token) -> Optional[str]:
+    lemma = word.lemma_.lower()
+    if word.lower_ in OUTCOME_ADJECTIVES:
+        return OUTCOME_ADJECTIVES[word.lower_]
+    if lemma in _OUTCOME_BY_NOUN:
+        return _OUTCOME_BY_NOUN[lemma]
+    return "killed" if lemma == "killed" else None  # "the number of killed" (tagged as a noun)
+
+
+def _outcome_from_subset_context(sentence: Span, number: Token) -> Optional[_Reading]:
     """"Among the dead were 11 women": the outcome sits in the subset phrase."""
     for token in sentence:
         if token.i >= number.i:
@@ -712,15 +760,15 @@ def _outcome_from_subset_context(sentence: Span, number: Token) -> tuple[Optiona
         if token.lower_ in ("among", "including", "of"):
             for obj in token.subtree:
                 if obj.lower_ in OUTCOME_ADJECTIVES and obj is not token:
-                    return OUTCOME_ADJECTIVES[obj.lower_], obj
+                    return _Reading(OUTCOME_ADJECTIVES[obj.lower_], obj)
                 lemma = obj.lemma_.lower()
-                if lemma in _OUTCOME_BY_NOUN and lemma not in ("toll", "life"):
-                    return _OUTCOME_BY_NOUN[lemma], obj
-    return None, None
+                if lemma in _OUTCOME_BY_NOUN:
+                    return _Reading(_OUTCOME_BY_NOUN[lemma], obj)
+    return None
 
 
-def _outcome_nearby(sentence: Span, number: Token) -> tuple[Optional[str], Optional[Token]]:
-    best: tuple[int, Optional[str], Optional[Token]] = (99, None, None)
+def _outcome_nearby(sentence: Span, number: Token) -> Optional[_Reading]:
+    best: tuple[int, Optional[str], Optional[Token]] = (99, None, None)  # the nearest outcome word
     for token in sentence:
         distance = abs(token.i - number.i)
         if distance > 6 or token is number:
@@ -732,7 +780,7 @@ def _outcome_nearby(sentence: Span, number: Token) -> tuple[Optional[str], Optio
             outcome = OUTCOME_ADJECTIVES[token.lower_]
         if outcome and distance < best[0]:
             best = (distance, outcome, token)
-    return best[1], best[2]
+    return _Reading(best[1], best[2]) if best[1] is not None else None
 
 
 def _expand(name: str, speakers: SpeakerIndex) -> str:
@@ -744,7 +792,12 @@ def _expand(name: str, speakers: SpeakerIndex) -> str:
     return re.sub(r"^(?:the|The)\s+", "", _TIMESTAMP.sub("", full.strip()))
 
 
-def _sentence_source(sentence: Span, speakers: SpeakerIndex) -> Optional[str]:
+class _Attribution(NamedTuple):
+    name: str
+    rule: str  # "source.according_to" or "source.reporting_subject"
+
+
+def _sentence_source(sentence: Span, speakers: SpeakerIndex) -> Optional[_Attribution]:
     """Who the sentence attributes its figures to: "according to X", "X said", "X documented",
     "X and Y said" (both), a pronoun resolved to whom it stands for."""
     for token in sentence:
@@ -753,7 +806,7 @@ def _sentence_source(sentence: Span, speakers: SpeakerIndex) -> Optional[str]:
             if objects:
                 ent = _entity_of(objects[0])
                 phrase = ent or sentence.doc[objects[0].left_edge.i : objects[0].right_edge.i + 1].text
-                return _expand(re.sub(r"^(?:the|The)\s+", "", phrase).rstrip(".,"), speakers)
+                return _Attribution(_expand(re.sub(r"^(?:the|The)\s+", "", phrase).rstrip(".,"), speakers), "source.according_to")
     for token in sentence:
         if token.pos_ != "VERB" or token.lemma_.lower() not in _REPORT_VERBS:
             continue
@@ -766,7 +819,7 @@ def _sentence_source(sentence: Span, speakers: SpeakerIndex) -> Optional[str]:
             continue
         name = _subject_name(subject, speakers)
         if name:
-            return name
+            return _Attribution(name, "source.reporting_subject")
     return None
 
 
@@ -802,16 +855,6 @@ def _entity_of(token: Token) -> Optional[str]:
     if ent is not None and ent.label_ in ("ORG", "PERSON"):
         return ent.text.strip()
     return None
-
-
-def _source_options(sentence: Span, speakers: SpeakerIndex, chosen: Optional[str]) -> list[str]:
-    options = [chosen] if chosen else []
-    for ent in entities_in(sentence):
-        if ent.label_ in ("ORG", "PERSON"):
-            name = _expand(ent.text, speakers)
-            if name not in options:
-                options.append(name)
-    return options
 
 
 def _places(sentence: Span, named: Sequence[str] = ()) -> list[str]:
@@ -895,10 +938,7 @@ def _place_phrase(head: Token, loose: bool = False) -> Optional[str]:
     for child in head.lefts:
         if child.dep_ in ("det", "poss", "case", "punct", "nummod", "predet") or child.pos_ in ("DET", "NUM"):
             continue
-        if child.dep_ == "amod" and child.pos_ == "ADJ" and not child.text[:1].isupper() and child.lower_ not in (
-            "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
-            "northeastern", "northwestern", "southeastern", "southwestern", "northwest", "northeast", "southwest", "southeast"
-        ):
+        if child.dep_ == "amod" and child.pos_ == "ADJ" and not child.text[:1].isupper() and child.lower_ not in _COMPASS_WORDS:
             continue
         tokens.extend(child.subtree)
     start = min(t.i for t in tokens)
@@ -1047,8 +1087,8 @@ def _link_subsets(candidates: list[CasualtyCandidate], doc: Doc) -> None:
             if not candidate.place_stated or candidate.report.location is None:
                 candidate.report.location = parent.report.location
             candidate.report.time_scope = parent.report.time_scope
-            if candidate.report.source is None:
-                candidate.report.source = parent.report.source
+            if candidate.report.source is None and parent.report.source is not None:
+                candidate.report.source, candidate.report.speaker_rule = parent.report.source, "source.subset_parent"
             break
 
 
@@ -1071,7 +1111,9 @@ def _dedupe(candidates: list[CasualtyCandidate]) -> list[CasualtyCandidate]:
             continue
         index_map[i] = twin
         first = kept[twin].report
-        for name in ("source", "location", "perpetrator", "period"):
+        if first.source is None and report.source is not None:
+            first.source, first.speaker_rule = report.source, "source.restatement"
+        for name in ("location", "perpetrator", "period"):
             if getattr(first, name) is None and getattr(report, name) is not None:
                 setattr(first, name, getattr(report, name))
         if first.time_scope == "unspecified":

@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 from summarizer.drafts import AnswerModel, DraftAdditions, ground_drafts
 from summarizer.grounding import unsupported_terms
 from summarizer.prompting import messages_for
+from summarizer.rules.casualties import GRAMMATICAL_LINK
 from summarizer.rules.injection import InstructionGuard
 from summarizer.schema import Extraction, Usage
 from summarizer.strategies import StrategyJob, StrategyResult
@@ -64,7 +65,7 @@ def hybrid_extraction(client, doc: Doc, questions: frozenset[str]) -> StrategyRe
     index_map: dict[int, Optional[int]] = {}
     for i, candidate in enumerate(casualty_candidates):
         keep = True
-        if "casualty_check" in questions and candidate.confidence < 1.0:
+        if "casualty_check" in questions and candidate.confidence < GRAMMATICAL_LINK:
             prompts.add("check_casualty")
             evidence = candidate.report.evidence
             answer = client.ask(CasualtyCheck, messages_for(
