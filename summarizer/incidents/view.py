@@ -63,7 +63,12 @@ def chart_svg(result: IncidentSet, *, width: int = 960, height: int = 180) -> st
     if not months:
         return '<p class="note">No dated incident to chart.</p>'
     keys = _month_span(sorted(months))
-    peak = max(max(months[key].values()) if key in months else 0 for key in keys) or 1
+    # One implausible figure (a rule reading "22,000 killed" off a page) must not flatten the
+    # chart: the scale stops at the 98th percentile of monthly values and taller bars are clipped
+    # (marked, with their real value in the tooltip).
+    values = sorted(value for month in months.values() for value in month.values() if value)
+    peak = values[min(len(values) - 1, int(len(values) * 0.98))] if values else 1
+    peak = max(peak, 1)
     left, bottom, top = 40, 24, 10
     plot_w, plot_h = width - left - 10, height - bottom - top
     slot = plot_w / len(keys)
@@ -80,9 +85,10 @@ def chart_svg(result: IncidentSet, *, width: int = 960, height: int = 180) -> st
             value = months[key][outcome] if key in months else 0
             if not value:
                 continue
-            bar_h = plot_h * value / peak
+            bar_h = plot_h * min(value, peak) / peak
+            clipped = " clipped" if value > peak else ""
             parts.append(
-                f'<rect class="bar bar-{outcome}" data-month="{key}" data-outcome="{outcome}" data-value="{value}" '
+                f'<rect class="bar bar-{outcome}{clipped}" data-month="{key}" data-outcome="{outcome}" data-value="{value}" '
                 f'x="{x + offset * bar:.1f}" y="{top + plot_h - bar_h:.1f}" width="{bar:.1f}" height="{bar_h:.1f}" '
                 f'fill="{_COLOURS[outcome]}"><title>{key}: {value} {outcome}</title></rect>'
             )
@@ -90,7 +96,8 @@ def chart_svg(result: IncidentSet, *, width: int = 960, height: int = 180) -> st
             parts.append(f'<text x="{x:.1f}" y="{height - 6}" class="tick">{key}</text>')
     parts.append("</svg>")
     legend = "".join(f'<span class="swatch" style="background:{_COLOURS[o]}"></span>{o} ' for o in CHART_OUTCOMES)
-    return "".join(parts) + f'<p class="legend">{legend}(per month, {result.toll_rule} report per incident)</p>'
+    note = " Bars above the scale are clipped (dashed outline)." if any(v > peak for v in values) else ""
+    return "".join(parts) + f'<p class="legend">{legend}(per month, {result.toll_rule} report per incident).{note}</p>'
 
 
 def _month_span(keys: list[str]) -> list[str]:
@@ -133,7 +140,7 @@ def _incident_body(incident: Incident, number: int, article_view: Optional[str],
         f'data-articles="{len(incident.articles)}" data-killed="{incident.toll("killed", toll_rule)}" '  # type: ignore[arg-type]
         f'data-injured="{incident.toll("injured", toll_rule)}">'  # type: ignore[arg-type]
         f'<tr class="summary-row"><td><button class="expand" aria-expanded="false" aria-controls="detail-{number}">+</button></td>'
-        f"<td>{_esc(_date_text(incident))}</td><td>{_esc(incident.place or chr(0x2014))}{' (' + _esc(incident.state) + ')' if incident.state else ''}</td>"
+        f"<td>{_esc(_date_text(incident))}</td><td>{_esc(_place_text(incident))}</td>"
         f"<td>{len(incident.articles)}</td>"
         f"<td>{_esc(_toll_cell(killed))}</td><td>{_esc(_toll_cell(injured))}</td>"
         f"<td>{'&#9888; ' + _esc('; '.join(incident.disagreements)) if incident.disagreements else ''}</td></tr>"
@@ -167,6 +174,14 @@ def _incident_body(incident: Incident, number: int, article_view: Optional[str],
         + "</td></tr></tbody>"
     )
     return row + detail
+
+
+def _place_text(incident: Incident) -> str:
+    if not incident.place:
+        return "\u2014"
+    if incident.state and incident.state not in incident.place and "," not in incident.place:
+        return f"{incident.place} ({incident.state})"
+    return incident.place
 
 
 def _toll_cell(toll: object) -> str:
@@ -226,7 +241,7 @@ _CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:0 1.5rem 3rem;color:#1b1b1b}
 h1{font-size:1.4rem;margin:.8rem 0 .2rem}.counts{color:#555;margin:0 0 .5rem}
 .chart svg{border:1px solid #ddd;background:#fafafa;height:180px}.tick{font-size:10px;fill:#555}.axis{stroke:#888}
-.legend{font-size:12px;color:#444}.swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 8px}
+.legend{font-size:12px;color:#444}rect.clipped{stroke:#000;stroke-dasharray:2 2}.swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 8px}
 .filters{display:flex;flex-wrap:wrap;gap:.8rem;align-items:center;padding:.5rem 0;position:sticky;top:0;background:#fff;z-index:1}
 table.incidents{border-collapse:collapse;width:100%}
 table.incidents th,table.incidents td{border-bottom:1px solid #e5e5e5;padding:.3rem .4rem;text-align:left;vertical-align:top}
