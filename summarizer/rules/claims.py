@@ -51,6 +51,7 @@ from typing import Iterable, Optional, Sequence
 from spacy.tokens import Doc, Span, Token
 
 from summarizer.rules.quotes import REPORTING_VERBS, SPEECH_VERBS, QuoteCandidate
+from summarizer.rules.nlp import doc_text
 from summarizer.rules.speakers import SpeakerIndex, noun_phrase, same_speaker, subject_of
 from summarizer.schema import ARTICLE_VOICE, DisputedClaim, Evidence
 
@@ -200,7 +201,7 @@ def find_claims(doc: Doc, quotes: Sequence[QuoteCandidate]) -> list[ClaimCandida
 class _ClaimFinder:
     def __init__(self, doc: Doc, quotes: Sequence[QuoteCandidate]) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.quotes = list(quotes)
         self.speakers = SpeakerIndex.for_doc(doc)
         self.sentences = list(doc.sents)

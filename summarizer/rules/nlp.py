@@ -71,6 +71,15 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def tokens_starting_in(doc: Doc, start: int, end: int) -> Span:
+    """The tokens whose first character is in ``[start, end)``, as a span (what
+    ``[t for t in doc if start <= t.idx < end]`` lists, without a pass over the whole document)."""
+    starts = doc.user_data.get("summarizer_token_starts")
+    if starts is None:
+        starts = doc.user_data["summarizer_token_starts"] = [token.idx for token in doc]
+    return doc[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
+
+
 def entities(doc: Doc) -> list[Span]:
     """``doc.ents``, built once per document (spaCy builds the list of spans on every read)."""
     ents = doc.user_data.get("summarizer_ents")

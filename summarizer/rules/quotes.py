@@ -24,6 +24,7 @@ from typing import Literal, Optional
 
 from spacy.tokens import Doc, Token
 
+from summarizer.rules.nlp import doc_text
 from summarizer.rules.speakers import (
     BODY_NOUNS,
     DOCUMENT_NOUNS,
@@ -130,7 +131,7 @@ def find_quotes(doc: Doc) -> list[QuoteCandidate]:
 class _QuoteFinder:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.speakers = SpeakerIndex.for_doc(doc)
         self.paragraphs = _paragraphs(self.text)
         self._token_starts = [t.idx for t in doc]

@@ -16,7 +16,7 @@ from typing import Iterable, Optional
 
 from spacy.tokens import Doc, Span, Token
 
-from summarizer.rules.nlp import entities, entity_of
+from summarizer.rules.nlp import doc_text, entities, entity_of, tokens_starting_in
 
 #: Entity labels that can speak or make a claim.
 SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
@@ -170,7 +170,7 @@ class SpeakerIndex:
             full = self.fullest(mention.text, mention.label)
             if mention.role and full not in self._roles:
                 self._roles[full] = mention.role
-        self._quoted = _quoted_spans(doc.text)
+        self._quoted = _quoted_spans(doc_text(doc))
         self._person_words, self._place_words = self._name_kinds(doc)
         self.subjects = self._subject_mentions(doc)
         self._genders = self._stated_genders(doc)
@@ -251,7 +251,7 @@ class SpeakerIndex:
         else:
             return None
         subjects = [m for m in self.subjects if m.end <= pronoun.idx and m.label in labels]
-        paragraph_start = self.doc.text.rfind("\n", 0, pronoun.idx) + 1
+        paragraph_start = doc_text(self.doc).rfind("\n", 0, pronoun.idx) + 1
         in_paragraph = [m for m in self.mentions + subjects if paragraph_start <= m.start and m.end <= pronoun.idx and m.label in labels]
         in_paragraph.sort(key=lambda m: m.start)
         if in_paragraph:
@@ -274,7 +274,7 @@ class SpeakerIndex:
         def usable(m: Mention) -> bool:
             return m.end <= pronoun.idx and not self.in_quotes(m.start) and self.is_person(m)
 
-        paragraph_start = self.doc.text.rfind("\n", 0, pronoun.idx) + 1
+        paragraph_start = doc_text(self.doc).rfind("\n", 0, pronoun.idx) + 1
         named = [m for m in self.mentions if usable(m)]
         subjects = [m for m in self.subjects if usable(m)]
         in_paragraph = sorted((m for m in named + subjects if m.start >= paragraph_start), key=lambda m: m.start)
@@ -300,7 +300,7 @@ class SpeakerIndex:
         """A paragraph that names nobody and says "she" goes on about whoever the same "she"
         of the paragraph before was: a profile keeps its subject across paragraphs (followed
         back ``hops`` more paragraphs at most)."""
-        text = self.doc.text
+        text = doc_text(self.doc)
         previous_end = len(text[:paragraph_start].rstrip())
         if previous_end <= 0:
             return None
@@ -318,7 +318,7 @@ class SpeakerIndex:
         """"it said" / "It estimates": the body that was the subject of a recent sentence (this
         paragraph or the one before), as in "The ministry denied the report. In a statement, it
         said ..."."""
-        text = self.doc.text
+        text = doc_text(self.doc)
         paragraph_start = text.rfind("\n", 0, pronoun.idx) + 1
         previous_end = len(text[:paragraph_start].rstrip())
         window_start = text.rfind("\n", 0, previous_end) + 1 if previous_end > 0 else 0
@@ -461,7 +461,7 @@ class SpeakerIndex:
                 return Speaker(name, self.role_of(name), via_antecedent=True)
         if definite and lemma in BODY_NOUNS and not _has_modifier(head):
             bodies = [m for m in self.mentions_before(head.idx, {"ORG"}) if not self.in_quotes(m.start)]
-            paragraph_start = self.doc.text.rfind("\n", 0, head.idx) + 1
+            paragraph_start = doc_text(self.doc).rfind("\n", 0, head.idx) + 1
             acting = [
                 m for m in self.subjects
                 if paragraph_start <= m.start and m.end <= head.idx and m.label == "ORG" and _entity_like(m.text)
@@ -505,7 +505,7 @@ class SpeakerIndex:
         sentence's main verb: that body (a body named only in a side clause is not the topic).
         A name introduced by what the business is ("solar developer Jua Grid") counts whatever
         the tagger labelled it."""
-        text = self.doc.text
+        text = doc_text(self.doc)
         start = text.rfind("\n", 0, head.idx) + 1
         for _ in range(2):  # this paragraph and the two before it
             previous_end = len(text[:start].rstrip())
@@ -790,7 +790,7 @@ def _gender_of_clause(doc: Doc, mention: Mention) -> Optional[str]:
     """The gender of a "his"/"her"/"he"/"she" in the clause whose subject is ``mention``
     ("Joseph Kamau says his brother ..."), unless a clause in between has a subject of its own
     ("X said the soldier shot his cousin": "his" is the soldier's)."""
-    tokens = [t for t in doc if mention.start <= t.idx < mention.end]
+    tokens = list(tokens_starting_in(doc, mention.start, mention.end))
     if not tokens:
         return None
     root = min(tokens, key=lambda t: len(list(t.ancestors)))

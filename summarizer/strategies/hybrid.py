@@ -19,6 +19,7 @@ from summarizer.grounding import unsupported_terms
 from summarizer.prompting import messages_for
 from summarizer.rules.casualties import GRAMMATICAL_LINK
 from summarizer.rules.injection import InstructionGuard
+from summarizer.rules.nlp import doc_text
 from summarizer.schema import Extraction, Usage
 from summarizer.strategies import StrategyJob, StrategyResult
 from summarizer.strategies.rules import gather_candidates
@@ -53,7 +54,7 @@ def run(job: StrategyJob) -> StrategyResult:
 
 
 def hybrid_extraction(client, doc: Doc, questions: frozenset[str]) -> StrategyResult:
-    article = doc.text
+    article = doc_text(doc)
     usage = Usage()
     prompts = {"system"}
     # the rules' candidates, none from text that addresses a model (counted in ``dropped``)
