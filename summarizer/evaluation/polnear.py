@@ -98,8 +98,21 @@ _NOT_NAMES = frozenset(
     many most several both all each every one two three others other another any such
     officials official sources source aides aide critics supporters experts analysts people
     residents voters democrats republicans advocates observers reports polls police
+    demonstrators protesters officers investigators authorities prosecutors lawmakers witnesses
+    neighbors neighbours students parents members leaders conservatives liberals economists
+    researchers scientists surveys studies documents records emails insiders friends relatives
     """.split()
 )
+
+#: Capitalised words that describe an affiliation or a country, not who: "the Republican
+#: nominee", "the former U.S. senator" are descriptions when these are their only capitals.
+_AFFILIATIONS = frozenset(
+    """
+    republican republicans democratic democrat democrats gop libertarian u.s u.s. us american
+    americans america federal state congressional presidential senate house
+    """.split()
+)
+_DETERMINERS = frozenset("the a an this that these those his her its their our my your".split())
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -111,9 +124,15 @@ def names_someone(mention: str, start: int, text: str) -> bool:
     """Does a source mention contain a proper noun? Orthographic test, no parser: a capitalised
     word that is not the mention's first word, or a first word that is capitalised mid-sentence,
     or a sentence-initial first word that is not a pronoun, determiner or common source noun and
-    never occurs in lower case in the article. "Hillary Clinton's team", "The Post", "NYPD" name
-    someone; "he", "sources", "The newspaper" do not."""
+    never occurs in lower case in the article; and a mention that starts with a determiner
+    needs a capital other than an affiliation ("the Republican nominee", "the former U.S.
+    senator" are descriptions). "Hillary Clinton's team", "The Post", "NYPD" name someone; "he",
+    "sources", "The newspaper" do not."""
     words = list(re.finditer(r"[^\W\d_][\w'\u2019.-]*", mention))
+    if words and words[0].group(0).lower() in _DETERMINERS:
+        capitals = [w.group(0).rstrip(".").lower() for w in words[1:] if w.group(0)[0].isupper()]
+        if all(c in _AFFILIATIONS or c.rstrip(".") in _AFFILIATIONS for c in capitals):
+            return False
     for position, match in enumerate(words):
         word = match.group(0).rstrip(".").replace("\u2019", "'")
         base = re.sub(r"'s$", "", word)
