@@ -10,6 +10,10 @@ an :class:`Answer`:
 * transport failures (timeouts, refused connections, 429 with ``Retry-After``, 5xx) are retried
   with tenacity -- bounded exponential backoff with jitter, bounded attempts and total time --
   then raised as :class:`ModelUnavailable`, because no later article would fare better;
+* a failure because the embedded server's process died is not retried: it is raised at once as
+  :class:`ModelCrashed` (``kind = "model_crashed"``) with the exit code or signal, the likely cause
+  and the last lines of the server's log; the next ask restarts the server, or fails fast with
+  the same report when a restart would crash the same way (see ``EmbeddedServer.start``);
 * every answer is logged in, and replayed from, a :class:`~summarizer.cache.CallCache`.
 
 No base URL means the embedded backend: a local llama.cpp server that is started lazily, on the
@@ -49,7 +53,7 @@ from tenacity import (
 )
 
 from summarizer.cache import CallCache, CallRecord, CallRequest
-from summarizer.embedded import EmbeddedServer, EmbeddedServerError
+from summarizer.embedded import EmbeddedServer, EmbeddedServerCrashed, EmbeddedServerError, ServerCrash
 from summarizer.schema import Usage
 
 try:  # Python 3.11+
@@ -85,10 +89,27 @@ class ModelUnavailable(RuntimeError):
     The message says which endpoint, what failed and how often; it never contains the API key.
     """
 
+    #: The record's ``error.kind`` for an article that failed this way.
+    kind = "model_unavailable"
+
     def __init__(self, message: str, *, attempts: int = 0, status_code: Optional[int] = None) -> None:
         super().__init__(message)
         self.attempts = attempts
         self.status_code = status_code
+
+
+class ModelCrashed(ModelUnavailable):
+    """The embedded model server's process exited or was killed (e.g. SIGILL) during or before a request.
+
+    ``crash`` has the exit code / signal and the server log's last lines; the message says them
+    and, for SIGILL, the likely cause and the rebuild command.
+    """
+
+    kind = "model_crashed"
+
+    def __init__(self, message: str, crash: ServerCrash, *, attempts: int = 0) -> None:
+        super().__init__(message, attempts=attempts)
+        self.crash = crash
 
 
 class ModelSettings(BaseModel):
@@ -436,6 +457,8 @@ class _ClientBase:
                 raise ValueError("a model name is required for a base_url: set SUMMARIZER_MODEL or --model")
         self.model = settings.model or (self._server.model_alias if self._server else "")
         self.endpoint = _endpoint_label(settings, self.model)
+        #: The pid of the embedded server process this client's HTTP client talks to.
+        self._server_pid: Optional[int] = None
 
     @property
     def embedded_server(self) -> Optional[EmbeddedServer]:
@@ -445,11 +468,46 @@ class _ClientBase:
     def _base_url(self) -> str:
         if self._server is not None:
             try:
-                return self._server.start().base_url
+                base_url = self._server.start().base_url
+            except EmbeddedServerCrashed as exc:
+                raise ModelCrashed(f"embedded model crashed: {exc}", exc.crash) from None
             except EmbeddedServerError as exc:
                 raise ModelUnavailable(f"embedded model unavailable: {exc}") from exc
+            self._server_pid = self._server.pid
+            return base_url
         assert self.settings.base_url is not None
         return self.settings.base_url
+
+    def _crash_behind(self, exc: BaseException) -> Optional[ServerCrash]:
+        """The embedded server's crash, when that is why the connection failed."""
+        if self._server is None or not isinstance(_transport_error(exc), openai.APIConnectionError):
+            return None
+        # The socket closes a moment before the dying process can be reaped: wait for it briefly.
+        return self._server.crash_of(self._server_pid, grace_s=1.0)
+
+    def _is_retryable(self, exc: BaseException) -> bool:
+        """Transient, and not because the embedded server died (retrying a dead server only waits)."""
+        return _is_transient(exc) and self._crash_behind(exc) is None
+
+    def _forget_http_client(self) -> None:
+        """Drop the HTTP client (its port belonged to the dead server); the next ask makes a new one."""
+        raise NotImplementedError
+
+    def _crashed(
+        self, request: CallRequest, meter: _UsageMeter, started: float, crash: ServerCrash, attempts: int
+    ) -> ModelCrashed:
+        failure = ModelCrashed(f"embedded model crashed during a request: {crash.describe()}", crash, attempts=attempts)
+        if self.cache is not None:
+            usage = meter.usage()
+            self.cache.record(
+                request,
+                CallRecord(status="unavailable", response=None, error=str(failure), completions=usage.calls,
+                           prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
+                           latency_s=time.monotonic() - started),
+                backend=self.settings.backend_name,
+            )
+        self._forget_http_client()
+        return failure
 
     def _api_key(self) -> str:
         if self._server is not None or self.settings.api_key is None:
@@ -494,7 +552,7 @@ class _ClientBase:
         return {
             "stop": stop_after_attempt(self.settings.max_attempts) | stop_after_delay(self.settings.retry_max_total_s),
             "wait": _BackoffHonouringRetryAfter(self.settings),
-            "retry": retry_if_exception(_is_transient),
+            "retry": retry_if_exception(self._is_retryable),
             "reraise": True,
             "before_sleep": self._log_retry,
         }
@@ -614,6 +672,11 @@ class ModelClient(_ClientBase):
             self._instructor = instructor.from_openai(self._openai, mode=self.mode)
         return self._instructor
 
+    def _forget_http_client(self) -> None:
+        # Not closed: other threads may still be finishing a request on it (against the dead server).
+        with self._client_lock:
+            self._openai = self._instructor = None
+
     def ask(
         self,
         response_model: type[T],
@@ -650,6 +713,9 @@ class ModelClient(_ClientBase):
             message = self._validation_error(exc)
             if message is not None:
                 return self._finish(request, meter, started, None, message)
+            crash = self._crash_behind(exc)
+            if crash is not None:
+                raise self._crashed(request, meter, started, crash, attempts) from None
             if _transport_error(exc) is not None:
                 raise self._unavailable(request, meter, started, exc, attempts) from None
             raise
@@ -703,6 +769,9 @@ class AsyncModelClient(_ClientBase):
                 self._instructor = instructor.from_openai(self._openai, mode=self.mode)
         return self._instructor
 
+    def _forget_http_client(self) -> None:
+        self._openai = self._instructor = None
+
     async def ask(
         self,
         response_model: type[T],
@@ -733,6 +802,9 @@ class AsyncModelClient(_ClientBase):
             message = self._validation_error(exc)
             if message is not None:
                 return self._finish(request, meter, started, None, message)
+            crash = self._crash_behind(exc)
+            if crash is not None:
+                raise self._crashed(request, meter, started, crash, attempts) from None
             if _transport_error(exc) is not None:
                 raise self._unavailable(request, meter, started, exc, attempts) from None
             raise

@@ -327,6 +327,12 @@ def run(
                                   api_key=api_key, gguf=gguf)
     if max_chars is not None:
         summarizer.max_article_chars = max_chars
+    if summarizer.strategy != "rules" and getattr(summarizer.settings, "is_embedded", False):
+        from summarizer.embedded import runtime_problem
+
+        problem = runtime_problem(summarizer.settings.gguf_path)
+        if problem is not None:  # say so once, before the job, not in every article's error record
+            raise click.ClickException(f"--strategy {strategy} asks the embedded model, which cannot run: {problem}")
     if concurrency is None:
         embedded_model = summarizer.spec.uses_model and getattr(summarizer.settings, "is_embedded", False)
         concurrency = EMBEDDED_CONCURRENCY if embedded_model else DEFAULT_CONCURRENCY

@@ -41,7 +41,7 @@ from summarizer.schema import ArticleRecord
 STORE_ENV = "SUMMARIZER_STORE"
 
 #: Error kinds that say nothing about the article itself: retried on the next run, never reused.
-TRANSIENT_ERROR_KINDS = frozenset({"model_unavailable", "rate_limited", "internal_error", "model_error"})
+TRANSIENT_ERROR_KINDS = frozenset({"model_unavailable", "model_crashed", "rate_limited", "internal_error", "model_error"})
 
 ExportFormat = Literal["jsonl", "csv", "parquet"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("jsonl", "csv", "parquet")
