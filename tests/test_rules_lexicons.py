@@ -35,7 +35,7 @@ def _leaves(node, path=""):
 
 
 def test_there_are_lexicon_files():
-    assert {"outcomes", "victim_groups", "places", "casualty_context"} <= set(FILES)
+    assert {"outcomes", "victim_groups", "places", "casualty_context", "speech", "speakers"} <= set(FILES)
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -118,3 +118,23 @@ def test_lexicons_ship_in_the_wheel(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in FILES:
         assert f"summarizer/rules/lexicons/{name}.toml" in names
+
+
+def test_quote_items_carry_their_finding_and_speaker_rule_ids():
+    from summarizer.rules.quotes import QUOTE_RULES, SPEAKER_RULES, find_quotes
+
+    doc = parse(
+        "\u201cWe have nothing left,\u201d said Amina Yusuf, a farmer in the village.\n\n"
+        "The health ministry said that 40 people had been treated in the town overnight.\n\n"
+        "Interior Minister John Doe told reporters:\n\n"
+        "The situation on the border is under control and the roads will reopen soon."
+    )
+    quotes = {c.quote.text: c.quote for c in find_quotes(doc)}
+    marked = quotes["We have nothing left"]
+    assert (marked.rule, marked.speaker_rule, marked.speaker) == ("quote.double_marks", "speaker.verb_after", "Amina Yusuf")
+    reported = next(q for text, q in quotes.items() if text.startswith("40 people"))
+    assert (reported.rule, reported.speaker_rule) == ("quote.reported_clause", "speaker.reporting_subject")
+    block = next(q for text, q in quotes.items() if text.startswith("The situation"))
+    assert (block.rule, block.speaker_rule) == ("quote.colon_block", "speaker.colon_intro")
+    assert {q.rule for q in quotes.values()} <= {rule_id for rule_id, _ in QUOTE_RULES}
+    assert {q.speaker_rule for q in quotes.values()} <= {rule_id for rule_id, _ in SPEAKER_RULES}

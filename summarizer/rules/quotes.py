@@ -24,11 +24,12 @@ from typing import Literal, Optional
 
 from spacy.tokens import Doc, Token
 
+from summarizer.rules import lexicon
 from summarizer.rules.nlp import doc_text
 from summarizer.rules.speakers import (
     BODY_NOUNS,
     DOCUMENT_NOUNS,
-    GROUP_NOUNS,
+    SPEAKING_GROUP_NOUNS,
     PERSON_NOUNS,
     SPEAKER_LABELS,
     Speaker,
@@ -49,34 +50,50 @@ SpeakerCue = Literal[
     "none",
 ]
 
-#: Lemmas of verbs that attribute words to someone (direct or reported speech).
-SPEECH_VERBS = frozenset(
-    """
-    say tell add state declare warn claim insist deny accuse announce note explain write tweet
-    post report confirm acknowledge admit allege argue assert stress emphasise emphasize reiterate
-    repeat recall describe call urge ask reply respond answer retort comment remark observe
-    testify recount conclude predict promise vow pledge threaten maintain contend suggest
-    believe estimate quote cite read publish reveal disclose charge complain lament concede
-    shout scream yell cry whisper order
-    """.split()
+#: The quote-finding rules, in the order the finder applies them (each id goes into
+#: ``Quote.rule``). Marks are read first; a colon block holding marked quotes becomes their outer
+#: quote; reported speech is read last and never overlaps a direct quote. To add a rule, add a
+#: finder step in :class:`_QuoteFinder` that builds ``_Found(..., rule=<id>)`` and list it here.
+QUOTE_RULES: tuple[tuple[str, str], ...] = (
+    ("quote.double_marks", "words in double quote marks (straight, curly, guillemets), reopened per paragraph"),
+    ("quote.single_marks", "words in single marks used as quotes, or nested inside double marks"),
+    ("quote.transcript_answer", "an interview transcript's 'A:' or 'Name:' paragraph"),
+    ("quote.colon_block", "a paragraph without marks after an introduction ending in a colon that names a speaker"),
+    ("quote.reported_clause", "the clause a reporting verb governs: 'X said (that) ...'"),
+    ("quote.set_off_clause", "a statement set off by commas around a reporting verb: '..., X said, ...'"),
+    ("quote.according_to_clause", "the clause beside 'according to X'"),
 )
+
+#: The speaker rules (each id goes into ``Quote.speaker_rule``). For a top-level quote in marks
+#: they are tried in this order and the first that names a speaker wins (``_QuoteFinder._attribute``);
+#: the others belong to one quote rule each. ``speaker_cue`` keeps the coarser class the hybrid
+#: strategy reads to decide whether to ask a model.
+SPEAKER_RULES: tuple[tuple[str, str], ...] = (
+    ("speaker.verb_leading_in", "a speech verb right before the marks: 'X said: \"...\"'"),
+    ("speaker.verb_after", "the first speech verb after the quote: '\"...\", X said'"),
+    ("speaker.verb_before", "a speech verb earlier in the sentence"),
+    ("speaker.governing_verb", "the speech verb the quoted words hang from: 'called the strike \"a massacre\"'"),
+    ("speaker.according_to", "'according to X' around the quote (and an according-to clause's X)"),
+    ("speaker.colon_intro", "the previous paragraph ends in a colon and names the speaker (and a colon block's intro)"),
+    ("speaker.interviewee", "a headline quote in an interview: the person interviewed"),
+    ("speaker.previous_quote", "an unattributed quote continues the previous quote's speaker"),
+    ("speaker.nearest_entity", "no attribution: the nearest person or body before the quote"),
+    ("speaker.pronoun_antecedent", "any verb rule whose subject ('he', 'the ministry') was resolved backwards"),
+    ("speaker.outer_speaker", "a nested quote introduced by 'I/we say': the outer quote's speaker"),
+    ("speaker.nested_verb", "a nested quote: the subject of the speech verb beside it inside the outer quote"),
+    ("speaker.transcript_label", "a transcript's 'Name:' label"),
+    ("speaker.transcript_answer", "a transcript's 'A:' label: the interviewee"),
+    ("speaker.reporting_subject", "a reported clause: the subject of its reporting verb"),
+)
+
+#: Lemmas of verbs that attribute words to someone (direct or reported speech).
+SPEECH_VERBS = lexicon.words("speech", "verbs.speech")
 
 #: Speech verbs that govern a reported clause ("said that ...").
-REPORTING_VERBS = frozenset(
-    """
-    say tell add state declare warn claim insist announce note explain write tweet post report
-    confirm acknowledge admit allege argue assert stress emphasise emphasize reiterate repeat
-    maintain contend suggest estimate reveal disclose charge complain concede testify
-    """.split()
-)
+REPORTING_VERBS = lexicon.words("speech", "verbs.reporting")
 
 #: Other nouns that speak in news copy: "media report", "Telegram channels say", "the tally shows".
-_SPEAKING_NOUNS = frozenset(
-    """
-    media channel account blog paper broadcaster station tv radio newspaper figure toll tally
-    data record count estimate study survey assessment analysis investigation inquiry
-    """.split()
-)
+_SPEAKING_NOUNS = lexicon.words("speech", "nouns.speaking")
 
 OPENING_DOUBLE = "\u201c\u201e\u00ab"
 CLOSING_DOUBLE = "\u201d\u00bb"
@@ -112,9 +129,11 @@ class _Found:
     outer_end: int
     mode: Literal["direct", "indirect"]
     source: Literal["marks", "block", "reported"]
+    rule: str = ""  # the QUOTE_RULES id that found it
     verb: Optional[Token] = None
     speaker: Optional[Speaker] = None
     cue: SpeakerCue = "none"
+    speaker_rule: Optional[str] = None  # the SPEAKER_RULES id that chose the speaker
     parent: Optional["_Found"] = None
     adjacent_attribution: bool = False
     children: list["_Found"] = field(default_factory=list)
@@ -173,6 +192,8 @@ class _QuoteFinder:
                         mode=quote.mode,
                         nested_in=index.get(id(quote.parent)) if quote.parent is not None else None,
                         evidence=Evidence(start=quote.start, end=quote.end, text=text),
+                        rule=quote.rule,
+                        speaker_rule=quote.speaker_rule if speaker else None,
                     ),
                     speaker_options=self.speakers.options(quote.start, speaker.name if speaker else None),
                     speaker_cue=quote.cue if speaker else "none",
@@ -183,12 +204,12 @@ class _QuoteFinder:
     # -- quote marks -------------------------------------------------------------------------
 
     def _marked_quotes(self) -> list[_Found]:
-        doubles = [self._found_marks(a, b) for a, b in _double_quoted(self.text, self.paragraphs)]
+        doubles = [self._found_marks(a, b, "quote.double_marks") for a, b in _double_quoted(self.text, self.paragraphs)]
         doubles = [q for q in doubles if q is not None]
         singles: list[_Found] = []
         for para_start, para_end in self.paragraphs:
             for a, b in _single_quoted(self.text, para_start, para_end):
-                quote = self._found_marks(a, b)
+                quote = self._found_marks(a, b, "quote.single_marks")
                 if quote is None:
                     continue
                 for outer in doubles:
@@ -203,14 +224,14 @@ class _QuoteFinder:
                     quote.parent = outer
         return sorted(doubles + singles, key=lambda q: q.start)
 
-    def _found_marks(self, open_at: int, close_at: int) -> Optional[_Found]:
+    def _found_marks(self, open_at: int, close_at: int, rule: str) -> Optional[_Found]:
         """Trimmed text between an opening mark at ``open_at`` and a closing one at ``close_at``
         (``close_at`` may be a paragraph end when the closing mark is missing)."""
         start, end = _trim(self.text, open_at + 1, close_at)
         if end <= start:
             return None
         outer_end = close_at + 1 if close_at < len(self.text) and _is_mark(self.text[close_at]) else close_at
-        return _Found(start, end, open_at, outer_end, "direct", "marks")
+        return _Found(start, end, open_at, outer_end, "direct", "marks", rule=rule)
 
     def _block_quotes(self, marked: list[_Found]) -> list[_Found]:
         """Paragraphs with no marks after a colon-ended introduction that names a speaker."""
@@ -225,8 +246,8 @@ class _QuoteFinder:
             if verb is None:
                 continue
             s, e = _trim(self.text, start, end)
-            block = _Found(s, e, start, end, "direct", "block", verb=verb)
-            self._speaker_from_verb(block, verb, cue="colon_intro")
+            block = _Found(s, e, start, end, "direct", "block", rule="quote.colon_block", verb=verb)
+            self._speaker_from_verb(block, verb, "speaker.colon_intro", cue="colon_intro")
             if block.speaker is not None:
                 block.adjacent_attribution = True
                 blocks.append(block)
@@ -247,16 +268,17 @@ class _QuoteFinder:
             name = label.group(1)
             if name.lower() in {"a", "answer"}:
                 interviewee = interviewee or self._interviewee()
-                speaker = interviewee
+                speaker, speaker_rule = interviewee, "speaker.transcript_answer"
             else:
                 people = [m for m in self.speakers.mentions if m.label == "PERSON" and same_speaker(m.text, name)]
                 if not people:
                     continue
                 full = self.speakers.fullest(people[0].text)
-                speaker = Speaker(full, self.speakers.role_of(full))
+                speaker, speaker_rule = Speaker(full, self.speakers.role_of(full)), "speaker.transcript_label"
             for piece_start, piece_end in _editorial_pieces(self.text, s, e):
                 blocks.append(
-                    _Found(piece_start, piece_end, piece_start, piece_end, "direct", "block", speaker=speaker, cue="colon_intro", adjacent_attribution=True)
+                    _Found(piece_start, piece_end, piece_start, piece_end, "direct", "block", rule="quote.transcript_answer",
+                           speaker=speaker, cue="colon_intro", speaker_rule=speaker_rule, adjacent_attribution=True)
                 )
         return blocks
 
@@ -320,43 +342,44 @@ class _QuoteFinder:
         before = [t for t in self._tokens(before_start, quote.outer_start) if _is_speech_verb(t)]
         after = [t for t in self._tokens(quote.outer_end, after_end) if _is_speech_verb(t)][:1]
         lead_in = self.text[before[-1].idx + len(before[-1]) : quote.outer_start] if before else ""
+        # SPEAKER_RULES, in this order; the first that names a speaker wins
         if before and len(lead_in.strip(" ,:\u2014-")) == 0 and self._speaker_from_verb(
-            quote, before[-1], "colon_intro" if ":" in lead_in else "attribution_verb"
+            quote, before[-1], "speaker.verb_leading_in", "colon_intro" if ":" in lead_in else "attribution_verb"
         ):
             quote.adjacent_attribution = True
             return
-        if after and self._speaker_from_verb(quote, after[0]):
+        if after and self._speaker_from_verb(quote, after[0], "speaker.verb_after"):
             quote.adjacent_attribution = self._tokens(quote.outer_end, after[0].idx).__len__() <= 8
             return
-        if before and self._speaker_from_verb(quote, before[-1]):
+        if before and self._speaker_from_verb(quote, before[-1], "speaker.verb_before"):
             return
         governing = self._governing_speech_verb(quote)
-        if governing is not None and self._speaker_from_verb(quote, governing):
+        if governing is not None and self._speaker_from_verb(quote, governing, "speaker.governing_verb"):
             return
         according = self._according_to(before_start, after_end)
         if according is not None:
-            quote.speaker, quote.cue = according, "attribution_verb"
+            quote.speaker, quote.cue, quote.speaker_rule = according, "attribution_verb", "speaker.according_to"
             return
         intro_colon = self._previous_paragraph_colon(paragraph)
         if intro_colon is not None and paragraph[0] == quote.outer_start:
             verb = self._introducing_verb(intro_colon)
-            if verb is not None and self._speaker_from_verb(quote, verb, "colon_intro"):
+            if verb is not None and self._speaker_from_verb(quote, verb, "speaker.colon_intro", "colon_intro"):
                 quote.adjacent_attribution = True
                 return
         interviewee = self._headline_quote_speaker(quote)
         if interviewee is not None:
-            quote.speaker, quote.cue = interviewee, "interviewee"
+            quote.speaker, quote.cue, quote.speaker_rule = interviewee, "interviewee", "speaker.interviewee"
             quote.adjacent_attribution = True
             return
         continued = self._continued_speaker(quote, earlier, paragraph)
         if continued is not None:
-            quote.speaker, quote.cue = continued.speaker, "previous_quote"
+            quote.speaker, quote.cue, quote.speaker_rule = continued.speaker, "previous_quote", "speaker.previous_quote"
             return
         nearest = self.speakers.nearest_before(quote.outer_start, {"PERSON", "ORG"})
         if nearest is not None:
             name = self.speakers.fullest(nearest.text, nearest.label)
             quote.speaker = Speaker(name, nearest.role or self.speakers.role_of(name))
-            quote.cue = "nearest_entity"
+            quote.cue, quote.speaker_rule = "nearest_entity", "speaker.nearest_entity"
 
     def _attribute_nested(self, quote: _Found) -> None:
         """A quote inside a quote: the subject of the speech verb before it inside the outer
@@ -369,14 +392,16 @@ class _QuoteFinder:
         for verb in verbs:
             subject = subject_of(verb)
             if subject is not None and subject.lower_ in {"i", "we"}:
-                quote.speaker, quote.cue = outer.speaker, outer.cue
+                quote.speaker, quote.cue, quote.speaker_rule = outer.speaker, outer.cue, "speaker.outer_speaker"
                 quote.adjacent_attribution = True
                 return
-            if self._speaker_from_verb(quote, verb):
+            if self._speaker_from_verb(quote, verb, "speaker.nested_verb"):
                 quote.adjacent_attribution = True
                 return
 
-    def _speaker_from_verb(self, quote: _Found, verb: Token, cue: SpeakerCue = "attribution_verb") -> bool:
+    def _speaker_from_verb(self, quote: _Found, verb: Token, rule: str, cue: SpeakerCue = "attribution_verb") -> bool:
+        """The subject of ``verb`` as the quote's speaker (``rule`` is the SPEAKER_RULES id that
+        chose the verb; a subject resolved backwards makes it ``speaker.pronoun_antecedent``)."""
         subject = subject_of(verb)
         if subject is None:
             subject = next(
@@ -397,6 +422,7 @@ class _QuoteFinder:
             return False
         quote.verb, quote.speaker = verb, _with_possessor(speaker, subject, self.speakers)
         quote.cue = "pronoun_antecedent" if speaker.via_antecedent and cue == "attribution_verb" else cue
+        quote.speaker_rule = "speaker.pronoun_antecedent" if quote.cue == "pronoun_antecedent" else rule
         return True
 
     def _governing_speech_verb(self, quote: _Found) -> Optional[Token]:
@@ -477,11 +503,12 @@ class _QuoteFinder:
                     spans = self._reported_clauses(token, clause)
                 else:
                     spans = self._set_off_clauses(token)
+                rule = "quote.reported_clause" if clause is not None else "quote.set_off_clause"
                 for span in spans:
                     if overlaps(*span):
                         continue
-                    quote = _Found(span[0], span[1], span[0], span[1], "indirect", "reported", verb=token)
-                    if self._speaker_from_verb(quote, token):
+                    quote = _Found(span[0], span[1], span[0], span[1], "indirect", "reported", rule=rule, verb=token)
+                    if self._speaker_from_verb(quote, token, "speaker.reporting_subject"):
                         found.append(quote)
             elif token.lower_ == "according":
                 target = _according_object(token)
@@ -492,7 +519,8 @@ class _QuoteFinder:
                 speaker = self.speakers.resolve(target)
                 if speaker is None:
                     continue
-                found.append(_Found(span[0], span[1], span[0], span[1], "indirect", "reported", speaker=speaker, cue="attribution_verb"))
+                found.append(_Found(span[0], span[1], span[0], span[1], "indirect", "reported", rule="quote.according_to_clause",
+                                    speaker=speaker, cue="attribution_verb", speaker_rule="speaker.according_to"))
         return found
 
     def _reported_clauses(self, verb: Token, clause: Token) -> list[tuple[int, int]]:
@@ -762,7 +790,7 @@ def _can_speak(subject: Token) -> bool:
     if subject.pos_ == "PRON" or subject.ent_type_ in SPEAKER_LABELS or subject.pos_ == "PROPN":
         return True
     lemma = subject.lemma_.lower()
-    return lemma in PERSON_NOUNS or lemma in BODY_NOUNS or lemma in DOCUMENT_NOUNS or lemma in GROUP_NOUNS or lemma in _SPEAKING_NOUNS
+    return lemma in PERSON_NOUNS or lemma in BODY_NOUNS or lemma in DOCUMENT_NOUNS or lemma in SPEAKING_GROUP_NOUNS or lemma in _SPEAKING_NOUNS
 
 
 def _editorial_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -784,10 +812,6 @@ def _entity_like_name(text: str) -> bool:
     """A written name rather than a description: every word capitalised ("Olena Marchenko")."""
     words = [w for w in text.split() if w.lower() not in {"the", "of", "de", "al", "bin", "van", "von"}]
     return bool(words) and all(w[:1].isupper() for w in words)
-
-
-def _has_capital(text: str) -> bool:
-    return any(word[:1].isupper() for word in text.split())
 
 
 def _is_speech_verb(token: Token) -> bool:

@@ -16,110 +16,52 @@ from typing import Iterable, Optional
 
 from spacy.tokens import Doc, Span, Token
 
+from summarizer.rules import lexicon
 from summarizer.rules.nlp import doc_text, entities, entity_of, tokens_starting_in
 
 #: Entity labels that can speak or make a claim.
 SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 
 #: Words that are a title or function rather than part of a name ("Foreign Minister", "Gen.").
-TITLE_WORDS = frozenset(
-    """
-    president vice prime minister foreign defence defense interior secretary state general gen gen.
-    col col. colonel lt lt. lieutenant major maj maj. brigadier brig brig. commander captain capt
-    capt. admiral sgt sgt. sergeant mr mr. mrs mrs. ms ms. dr dr. sheikh king queen prince
-    princess senator sen sen. rep rep. representative governor gov gov. mayor spokesman
-    spokeswoman spokesperson chief head director envoy ambassador ayatollah imam pope judge
-    chancellor premier emir sultan deputy acting former top senior official officer chairman
-    chairwoman chair leader rapporteur coordinator
-    """.split()
-)
+TITLE_WORDS = lexicon.words("speakers", "names.titles")
 
 #: Common nouns that name a person by function: "the spokesman said".
-PERSON_NOUNS = frozenset(
-    """
-    spokesman spokeswoman spokesperson official officer minister president commander general
-    governor mayor director chief head leader envoy ambassador source witness resident villager
-    doctor medic volunteer activist analyst expert diplomat researcher monitor survivor man woman
-    farmer journalist correspondent reporter worker nurse surgeon teacher student father mother
-    administrator coordinator schoolteacher driver lawyer priest pastor cleric engineer trader
-    shopkeeper fisherman neighbour neighbor relative refugee brother sister son daughter husband
-    wife guard soldier fighter paramedic rescuer member representative employee owner manager
-    chairman chairwoman executive lawmaker legislator politician adviser advisor negotiator
-    mediator investigator prosecutor judge elder physician pharmacist midwife boy girl
-    rapporteur critic scientist economist historian campaigner protester opponent supporter
-    organiser organizer participant eyewitness victim parent colleague friend
-    """.split()
-)
+PERSON_NOUNS = lexicon.words("speakers", "nouns.persons")
 
 #: Common nouns that name a body: "the ministry said".
-BODY_NOUNS = frozenset(
-    """
-    ministry agency army military government council committee committees observatory
-    organisation organization group network office department directorate authority authorities
-    command forces force police coalition alliance movement party administration junta
-    commission union service outlet newspaper channel broadcaster station embassy mission
-    monitor center centre company firm charity organisation alliance team agency
-    directorate ministry media channel outlet network institution hospital
-    """.split()
-)
+BODY_NOUNS = lexicon.words("speakers", "nouns.bodies")
 
 #: Body nouns that stand for any kind of body, so "the group" is whichever group the text is
 #: about; "the army" or "the police" name themselves.
-GENERIC_BODY_NOUNS = frozenset(
-    "group organisation organization company firm charity agency network movement alliance coalition team mission outlet body monitor watchdog".split()
-)
+GENERIC_BODY_NOUNS = lexicon.words("speakers", "nouns.generic_bodies")
 
 #: Words for what a business is, written before its name ("solar developer Jua Grid"): the name
 #: is what "the company" or "the firm" later means, whatever the tagger labelled it.
-_BUSINESS_ROLE_WORDS = frozenset(
-    """
-    company firm developer maker manufacturer operator provider producer retailer lender bank
-    insurer startup start-up supplier contractor carrier airline group
-    """.split()
-)
+_BUSINESS_ROLE_WORDS = lexicon.words("speakers", "names.business_roles")
 
 #: Words in a person's description that say whether "he" or "she" can stand for them.
-_MALE_WORDS = frozenset("mr mr. sir he his him himself man boy father son brother husband grandfather uncle king prince spokesman chairman widower".split())
-_FEMALE_WORDS = frozenset(
-    "ms ms. mrs mrs. miss madam she her hers herself woman girl mother daughter sister wife grandmother aunt queen princess spokeswoman chairwoman widow".split()
-)
+_MALE_WORDS = lexicon.words("speakers", "gender.male")
+_FEMALE_WORDS = lexicon.words("speakers", "gender.female")
 
-#: Plural nouns for a crowd of unnamed people who speak together: "residents said".
-GROUP_NOUNS = frozenset(
-    """
-    people resident villager witness survivor medic official source activist expert analyst
-    diplomat worker volunteer doctor relative family farmer fisherman refugee investigator
-    monitor researcher rescuer student teacher elder leader member observer journalist
-    critic scientist economist campaigner protester opponent supporter lawmaker legislator
-    colleague neighbour neighbor parent victim eyewitness mourner trader driver
-    """.split()
-)
+#: Plural nouns for a crowd of unnamed people who speak together: "residents said" (not
+#: casualties.VICTIM_GROUP_NOUNS, the people a figure counts).
+SPEAKING_GROUP_NOUNS = lexicon.words("speakers", "nouns.speaking_groups")
 
 #: Prepositions that put a name in the place of a location: "near Maungdaw", "in Kaya".
-_LOCATIVE_PREPOSITIONS = frozenset("in near at outside inside into across around toward towards between through of on from".split())
+_LOCATIVE_PREPOSITIONS = lexicon.words("speakers", "prepositions.locative")
 
 #: Nouns for a document that speaks for whoever issued it: "the statement said".
-DOCUMENT_NOUNS = frozenset("statement report communique communiqué release post message letter text bulletin".split())
+DOCUMENT_NOUNS = lexicon.words("speakers", "nouns.documents")
 
 #: Nouns for something a body issues, which speaks for whoever issued it: "a report by X",
 #: "figures released by X".
-ISSUED_NOUNS = DOCUMENT_NOUNS | frozenset(
-    """
-    figure data investigation study analysis survey estimate count tally assessment review inquiry
-    research finding record account
-    """.split()
-)
+ISSUED_NOUNS = DOCUMENT_NOUNS | lexicon.words("speakers", "nouns.issued")
 
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _DASHES = frozenset({"-", "\u2013", "\u2014", "--"})
 
 #: Words that end the names of bodies rather than people ("the Sahel Rights Observatory").
-_ALIAS_BODY_WORDS = frozenset(
-    """
-    committees observatory front movement party news tv radio press brigade brigades coalition
-    union federation association institute court mission programme program fund council
-    """.split()
-)
+_ALIAS_BODY_WORDS = lexicon.words("speakers", "names.body_name_ends")
 _NP_CUT_DEPS = frozenset({"relcl", "acl", "appos", "punct", "cc", "conj", "advcl"})
 
 
