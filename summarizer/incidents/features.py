@@ -38,6 +38,9 @@ LEAD_CHARS = 6000
 #: Characters of title + lead whose words are compared (TF-IDF) between articles.
 TERM_CHARS = 3000
 
+#: Words a line needs to count as prose rather than page furniture.
+PROSE_WORDS = 8
+
 #: Characters around a report's evidence searched for its date when ``period`` says nothing.
 SENTENCE_WINDOW = 240
 
@@ -54,7 +57,7 @@ class ArticleEvent:
     names: frozenset[str]
     name_runs: frozenset[str]
     title_words: frozenset[str]
-    terms: Optional[frozenset[str]] = None  # content words of title + lead; the index keeps its rarest
+    terms: Optional[tuple[str, ...]] = None  # content words of title + lead; the index keeps its rarest
     tolls: dict[str, tuple[int, Optional[int]]] = field(default_factory=dict)
 
     @property
@@ -159,10 +162,14 @@ def _is_person(text: str, line: str, end: Optional[int], surname: str) -> bool:
         return True
     if len(surname) < 3:
         return False
-    for found in re.finditer(rf"\b{re.escape(surname)}\b", text):
-        before = text[max(0, found.start() - 24):found.start()].split()
-        if not before or not before[-1][:1].isupper() or before[-1].endswith((".", ":", '"', "\u201d")):
-            return True
+    position = text.find(surname)
+    while position >= 0:
+        after = position + len(surname)
+        if (position == 0 or not text[position - 1].isalnum()) and (after >= len(text) or not text[after].isalnum()):
+            before = text[max(0, position - 24):position].split()
+            if not before or not before[-1][:1].isupper() or before[-1].endswith((".", ":", '"', "\u201d")):
+                return True
+        position = text.find(surname, after)
     return False
 
 
@@ -179,9 +186,27 @@ def title_words(title: Optional[str]) -> frozenset[str]:
     return frozenset(word for word in _WORD.findall(fold(title)) if word not in _TITLE_STOP and not word.isdigit())
 
 
-def content_terms(text: str) -> frozenset[str]:
-    """Words of three letters or more, folded, numbers left out (rarity decides what matters)."""
-    return frozenset(word for word in _WORD.findall(fold(text)) if len(word) > 2 and not word.isdigit())
+def prose(text: str, limit: int) -> str:
+    """The lines of ``text`` that read as sentences (eight words or more), up to ``limit`` characters.
+
+    Archived pages start with menus, share buttons and sign-in widgets: short lines that many
+    unrelated articles of one site share. Sentences are where the event is told.
+    """
+    kept: list[str] = []
+    size = 0
+    for line in text.splitlines():
+        if len(line.split()) >= PROSE_WORDS:
+            kept.append(line)
+            size += len(line) + 1
+            if size >= limit:
+                break
+    return "\n".join(kept)[:limit]
+
+
+def content_terms(text: str) -> tuple[str, ...]:
+    """Distinct words of three letters or more, folded, numbers left out, in reading order
+    (rarity decides what matters; the order keeps grouping independent of hash seeds)."""
+    return tuple(dict.fromkeys(word for word in _WORD.findall(fold(text)) if len(word) > 2 and not word.isdigit()))
 
 
 def counted(report: CasualtyReport) -> bool:
@@ -261,6 +286,6 @@ def describe_article(record: ArticleRecord, text: Optional[str], position: int) 
         names=names,
         name_runs=runs,
         title_words=title_words(record.title),
-        terms=content_terms(f"{record.title or ''} {lead[:TERM_CHARS]}"),
+        terms=content_terms(f"{record.title or ''} {prose(lead, TERM_CHARS)}"),
         tolls=article_tolls(record),
     )

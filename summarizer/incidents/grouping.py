@@ -17,7 +17,7 @@ The link rules (:class:`LinkRules`, each with an id recorded on the link):
 * ``link.place_day``: a place in common, event days at most ``place_gap`` apart, and a second
   sign (title words in common, the same toll);
 * ``link.text``: days at most ``text_window`` apart and a TF-IDF cosine of title + lead words of
-  at least ``text_cosine`` (each article keeps its ``terms_kept`` rarest words; it is blocked under
+  at least ``text_cosine`` (``text_cosine_same_day`` when the days overlap; each article keeps its ``terms_kept`` rarest words; it is blocked under
   the rarest ones others share, and a few only it has, so later articles can find it).
 
 A name is *informative* in a window when few articles there carry it (``name_cap``): a town's
@@ -52,6 +52,7 @@ class LinkRules:
     min_title_words: int = 2
     text_window: int = 2
     text_cosine: float = 0.15
+    text_cosine_same_day: float = 0.10
     terms_kept: int = 40
     term_keys: int = 10
 
@@ -87,6 +88,7 @@ class IncidentIndex:
         self._blocks: dict[str, list[tuple[int, int]]] = {}
         self.links: list[Link] = []
         self._term_ids: dict[str, int] = {}
+        self._words: list[str] = []
         self._df: list[int] = []
         self._terms: list[array] = []
         self._documents = 0
@@ -132,13 +134,14 @@ class IncidentIndex:
                 if term_id is None:
                     term_id = self._term_ids[term] = len(self._df)
                     self._df.append(0)
+                    self._words.append(term)
                 self._df[term_id] += 1
             self._documents += 1
 
     def _rarest(self, event: ArticleEvent) -> array:
         """The event's ``terms_kept`` rarest term ids (rarest first); its word set is dropped."""
-        ids = [self._term_ids[term] for term in event.terms or ()]
-        ids.sort(key=lambda term_id: (self._df[term_id], term_id))
+        term_ids = self._term_ids
+        ids = sorted([term_ids[term] for term in event.terms or ()], key=self._df.__getitem__)
         event.terms = None
         return array("l", ids[: self.rules.terms_kept])
 
@@ -217,9 +220,7 @@ class IncidentIndex:
         return shared + own
 
     def _term_words(self, terms: list[int]) -> list[str]:
-        if not hasattr(self, "_words_by_id") or len(self._words_by_id) != len(self._term_ids):
-            self._words_by_id = list(self._term_ids)
-        return [self._words_by_id[t] for t in terms]
+        return [self._words[t] for t in terms]
 
     def _link(self, a: int, b: int, informative: set[str]) -> Optional[Link]:
         rules = self.rules
@@ -242,7 +243,7 @@ class IncidentIndex:
                 return Link(a, b, "link.place_day", places + tuple(sorted(shared_title)))
         if gap <= rules.text_window:
             similarity = self.cosine(a, b)
-            if similarity >= rules.text_cosine:
+            if similarity >= (rules.text_cosine_same_day if gap == 0 else rules.text_cosine):
                 return Link(a, b, "link.text", (f"cosine {similarity:.2f}",))
         return None
 

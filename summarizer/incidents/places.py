@@ -69,13 +69,19 @@ def _state_written() -> str:
     return "|".join(sorted(forms, key=len, reverse=True))
 
 
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_PUNCTUATION = re.compile(r"[\u00a0\u2000-\u206f\u3000]")
+
+
 def fold(text: str) -> str:
     """ASCII lower case, accents dropped, punctuation and hyphens read as spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    ascii_text = ascii_text.replace("\u2019", "'").lower()
-    ascii_text = re.sub(r"[^a-z0-9']+", " ", ascii_text).replace("'", "")
-    return " ".join(ascii_text.split())
+    if text.isascii():
+        ascii_text = text.lower()
+    else:
+        # accents come off with NFKD; dashes, curly quotes and spaces of other kinds separate words
+        spaced = _PUNCTUATION.sub(" ", text.replace("\u2019", "'"))
+        ascii_text = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode("ascii").lower()
+    return " ".join(_NOT_WORD.sub(" ", ascii_text.replace("'", "")).split())
 
 
 def split_state(text: str) -> tuple[str, Optional[str]]:
