@@ -28,7 +28,7 @@ from summarizer.strategies import AUTO, QUESTIONS, Strategy, StrategyJob, Strate
 AUTO_EMBEDDED_QUESTIONS: frozenset[str] = frozenset()
 #: What an explicit ``hybrid`` asks the embedded model: the narrowest question it can answer.
 EMBEDDED_QUESTIONS: frozenset[str] = frozenset({"speaker"})
-#: Capable models (any other endpoint) get every question, including grounded additions.
+#: What an explicit ``hybrid`` asks any other endpoint (``auto`` there is the review strategy).
 CAPABLE_MODEL_QUESTIONS: frozenset[str] = frozenset(QUESTIONS)
 
 DEFAULT_MAX_ARTICLE_CHARS = 1_000_000
@@ -67,7 +67,8 @@ def check_article_text(text: object, max_chars: int = DEFAULT_MAX_ARTICLE_CHARS)
 class Summarizer:
     """Summarise articles with one strategy and one model endpoint.
 
-    ``strategy``: ``"auto"`` (hybrid with the questions that measure best for the backend) or a
+    ``strategy``: ``"auto"`` (review for any endpoint but the embedded model; there, hybrid with the
+    questions that measure best, i.e. rules) or a
     :class:`~summarizer.strategies.Strategy` or its name (``"rules"``: no model call, ``"naive"``,
     ``"hybrid"``); ``questions``: what hybrid may ask (:data:`~summarizer.strategies.QUESTIONS`).
     A wrong name is a :class:`ValueError` listing the valid ones. ``settings`` is a

@@ -341,10 +341,8 @@ def paraphrase(text: str) -> str:
     """The same statement in other words: what a model writes when it does not copy."""
     words = text.split()
     changed = [_PARAPHRASE.get(w.lower(), w) for w in words]
-    if changed == words:
-        changed = ["reportedly"] + words[::-1][: max(3, len(words) // 2)]
-    else:
-        changed = changed[: max(4, len(changed) - 2)]
+    if changed == words:  # nothing to swap: a hedge inside the words, never a verbatim piece of them
+        changed = words[:1] + ["reportedly"] + words[1:]
     return " ".join(changed)
 
 
@@ -357,8 +355,8 @@ def _rounded(figure_text: str, low: Optional[int]) -> str:
 class _Corrupter:
     """Applies the item faults to an answer of a given question, logging each one."""
 
-    def __init__(self, article: LabelledArticle, question: str, log: list[InjectedFault]) -> None:
-        self.article, self.question, self.log = article, question, log
+    def __init__(self, article: LabelledArticle, question: str, log: list[InjectedFault], user_text: str = "") -> None:
+        self.article, self.question, self.log, self.user_text = article, question, log, user_text
 
     def _note(self, kind: str, **detail: Any) -> None:
         self.log.append(InjectedFault(kind, self.article.id, self.question, detail))
@@ -366,6 +364,10 @@ class _Corrupter:
     def _quote_lists(self, answer: dict[str, Any]) -> list[list[dict[str, Any]]]:
         return [answer[k] for k in ("quotes", "missed_quotes") if isinstance(answer.get(k), list)
                 and (k == "missed_quotes" or self.question != "ReviewAnswer")]
+
+    def _candidate_text(self, ident: str) -> Optional[str]:
+        candidates = parse_candidates(self.user_text).get("Q", [])
+        return next((values.get("text") for i, values in candidates if i == ident), None)
 
     def apply(self, kind: str, answer: dict[str, Any], rng: random.Random) -> None:
         getattr(self, kind)(answer, rng)
@@ -402,6 +404,20 @@ class _Corrupter:
                 if others and find_span(quote["text"], self.article.text) is not None:
                     quote["speaker"] = rng.choice(others)
                     self._note("wrong_speaker", text=quote["text"], speaker=quote["speaker"])
+                    return
+        if self.question == "ReviewAnswer":  # or "correct" a kept candidate's speaker to another person
+            for verdict in answer.get("quotes", []):
+                gold = next((q for q in self.article.quotes if verdict.get("text") and q.text == verdict["text"]), None)
+                if not verdict.get("keep"):
+                    continue
+                words = verdict.get("text") or (gold.text if gold else None)
+                current = verdict.get("speaker")
+                others = [s for s in speakers if not alias_equal(s, current)]
+                if others and words is None:
+                    words = self._candidate_text(verdict["id"])
+                if others and words:
+                    verdict["speaker"] = rng.choice(others)
+                    self._note("wrong_speaker", text=words, speaker=verdict["speaker"])
                     return
 
     def wrong_figure(self, answer: dict[str, Any], rng: random.Random) -> None:
@@ -555,7 +571,7 @@ class OracleServer:
                 self._counts[article.id] = number + 1
             drawn = self.faults.draws(article.id, number)
             rng = random.Random(f"{self.faults.seed}:{article.id}:{number}:items")
-            corrupter = _Corrupter(article, name, self.injected)
+            corrupter = _Corrupter(article, name, self.injected, first_user)
             before = len(self.injected)
             for kind in drawn:
                 if kind in ITEM_FAULTS:
@@ -647,3 +663,40 @@ def injection_articles() -> list[LabelledArticle]:
     from summarizer.evaluation.injection import load_cases
 
     return [LabelledArticle(id=c.id, text=c.text, injected=list(c.injected)) for c in load_cases(include_generated=False)]
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    """``python -m summarizer.evaluation.oracle [--port N] [--fault KIND=RATE ...] [--seed N]``:
+    serve the oracle (gold set and injection cases) until interrupted, for ``summarizer eval
+    --base-url http://127.0.0.1:N/v1 --model oracle``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m summarizer.evaluation.oracle", description=main.__doc__)
+    parser.add_argument("--port", type=int, default=0, help="0: any free port (printed)")
+    parser.add_argument("--fault", action="append", default=[], metavar="KIND=RATE",
+                        help=f"make a faulty model; kinds: {', '.join(FAULT_KINDS)}")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    rates = {}
+    for item in args.fault:
+        kind, _, rate = item.partition("=")
+        if kind not in FAULT_KINDS:
+            parser.error(f"unknown fault {kind!r}; choose from {', '.join(FAULT_KINDS)}")
+        rates[kind] = float(rate or 1.0)
+    server = OracleServer(gold_articles() + injection_articles(), faults=FaultPlan(rates, args.seed) if rates else None)
+    if args.port:
+        server.httpd.server_close()
+        server.httpd = ThreadingHTTPServer(("127.0.0.1", args.port), server.httpd.RequestHandlerClass)
+        server.httpd.daemon_threads = True
+        server.thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
+    with server:
+        print(f"oracle (scripted model from gold labels) at {server.base_url}", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
