@@ -18,7 +18,7 @@ from typing import Any, Optional
 import instructor
 import openai
 import pytest
-from pydantic import BaseModel, ValidationInfo, field_validator
+from pydantic import BaseModel, field_validator
 
 from summarizer.backend import (
     AsyncModelClient,
@@ -38,16 +38,19 @@ class City(BaseModel):
     country: str
 
 
+ARTICLE = "Anne spoke."
+NAMED_DOC = "A name the answer must take from the article."
+
+
 class NamedInArticle(BaseModel):
-    """Valid only if the name occurs in the article passed as validation context."""
+    __doc__ = NAMED_DOC
 
     name: str
 
     @field_validator("name")
     @classmethod
-    def _in_article(cls, value: str, info: ValidationInfo) -> str:
-        article = (info.context or {}).get("article")
-        if article is None or value not in article:
+    def _in_article(cls, value: str) -> str:
+        if value not in ARTICLE:
             raise ValueError(f"{value!r} does not occur in the article")
         return value
 
@@ -255,14 +258,14 @@ def test_api_key_never_leaks_into_cache_logs_or_errors(tmp_path: Path, caplog: p
     assert SECRET not in caplog.text
 
 
-# --- answers: validation context, re-asks, usage, cache ----------------------------------------
+# --- answers: re-asks, usage, cache ------------------------------------------------------------
 
 
-def test_validation_context_reaches_validators_and_messages_are_sent_verbatim() -> None:
+def test_messages_are_sent_verbatim() -> None:
     article = "  Indented line.\n\n   \nThe mayor of {{ city }} is {% Anne %}.\n"
     messages = [{"role": "user", "content": f"Name the person.\n{article}"}]
     with ScriptedServer([Step(tool_arguments={"name": "Anne"})]) as server, ModelClient(_remote(server)) as client:
-        answer = client.ask(NamedInArticle, messages, validation_context={"article": article})
+        answer = client.ask(NamedInArticle, messages)
     assert isinstance(answer.value, NamedInArticle) and answer.value.name == "Anne"
     assert server.requests[0].body["messages"][0]["content"] == messages[0]["content"]
 
@@ -270,8 +273,8 @@ def test_validation_context_reaches_validators_and_messages_are_sent_verbatim() 
 def test_validation_failures_are_reasked_then_returned_as_error_with_usage_summed(cache: CallCache) -> None:
     with ScriptedServer([Step(tool_arguments={"name": "Bob"})]) as server:
         with ModelClient(_remote(server, max_reasks=2), cache=cache) as client:
-            answer = client.ask(NamedInArticle, QUESTION, validation_context={"article": "Anne spoke."})
-            replay = client.ask(NamedInArticle, QUESTION, validation_context={"article": "Anne spoke."})
+            answer = client.ask(NamedInArticle, QUESTION)
+            replay = client.ask(NamedInArticle, QUESTION)
     assert answer.value is None and not answer.cached
     assert answer.error is not None and "'Bob' does not occur in the article" in answer.error
     assert len(server.requests) == 3  # first answer + 2 re-asks
@@ -280,15 +283,29 @@ def test_validation_failures_are_reasked_then_returned_as_error_with_usage_summe
     assert replay.cached and replay.error == answer.error and replay.usage.prompt_tokens == 0
 
 
-def test_cached_answer_is_revalidated_with_the_context(cache: CallCache) -> None:
+def test_a_cached_answer_the_schema_now_refuses_is_asked_again(cache: CallCache) -> None:
+    class NamedInArticle(BaseModel):  # the same schema (so the same cache key), a stricter rule
+        __doc__ = NAMED_DOC
+
+        name: str
+
+        @field_validator("name")
+        @classmethod
+        def _not_anne(cls, value: str) -> str:
+            if value == "Anne":
+                raise ValueError("'Anne' is refused by the new rule")
+            return value
+
+    stricter = NamedInArticle
+    assert stricter.model_json_schema() == globals()["NamedInArticle"].model_json_schema()
     with ScriptedServer([Step(tool_arguments={"name": "Anne"})]) as server:
         with ModelClient(_remote(server), cache=cache) as client:
-            first = client.ask(NamedInArticle, QUESTION, validation_context={"article": "Anne spoke."})
-            hit = client.ask(NamedInArticle, QUESTION, validation_context={"article": "Anne spoke."})
-            # Same request, but the stored answer does not hold for this context: ask again.
-            miss = client.ask(NamedInArticle, QUESTION, validation_context={"article": "Bob spoke."})
+            first = client.ask(globals()["NamedInArticle"], QUESTION)
+            hit = client.ask(globals()["NamedInArticle"], QUESTION)
+            # Same request, but the stored answer no longer validates: ask again.
+            miss = client.ask(stricter, QUESTION)
     assert first.ok and hit.cached and hit.value == first.value
-    assert not miss.cached and miss.error is not None and "'Anne' does not occur" in miss.error
+    assert not miss.cached and miss.error is not None and "'Anne' is refused" in miss.error
     assert len(server.requests) == 3  # 1 for the first ask, none for the hit, 2 (ask + re-ask) for the miss
 
 
