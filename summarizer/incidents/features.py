@@ -29,7 +29,7 @@ from importlib import resources
 from typing import Optional
 
 from summarizer.incidents.dates import ResolvedDate, iter_date_cues, parse_publication_date, resolve_date_cue
-from summarizer.incidents.places import Place, find_places, fold, normalise_place
+from summarizer.incidents.places import Place, find_places, fold, normalise_place, us_states
 from summarizer.schema import ArticleRecord, CasualtyReport
 
 #: Characters of the text read for places, names and date cues.
@@ -79,7 +79,10 @@ class ArticleEvent:
 @lru_cache(maxsize=1)
 def _not_name_words() -> frozenset[str]:
     text = resources.files("summarizer.incidents").joinpath("data/not_name_words.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    words = {line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+    # state names too: "Central Florida" and "Northern California" are regions, not people
+    words.update(word for form in us_states() if len(form) > 3 for word in fold(form).split())
+    return frozenset(words)
 
 
 _CAPITALISED = re.compile(r"\b(?:[A-Z][a-z]+(?:['\u2019-][A-Z]?[a-z]+)?|Mc[A-Z][a-z]+|[A-Z]\.)(?:[ ](?:[A-Z][a-z]+(?:['\u2019-][A-Z]?[a-z]+)?|Mc[A-Z][a-z]+|[A-Z]\.))+")

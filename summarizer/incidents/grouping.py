@@ -20,10 +20,11 @@ The link rules (:class:`LinkRules`, each with an id recorded on the link):
   at least ``text_cosine`` (``text_cosine_same_day`` when the days overlap; each article keeps its ``terms_kept`` rarest words; it is blocked under
   the rarest ones others share, and a few only it has, so later articles can find it).
 
-A name is *informative* in a window when few articles there carry it (``name_cap``): a town's
-name written as a name ("Los Angeles"), a newsroom's or a mall's, is not. Two articles whose
-resolved event dates are more than ``date_conflict`` days apart, or whose tolls differ for every
-outcome both give, are linked only by ``link.names``.
+A name is *informative* when few articles carry it, in the window (``name_cap``) and in the whole
+index (``name_df_cap``): a masthead, a mall or a town written as a name is not, nor is a name that
+is one of either article's places. Articles whose tolls differ for every outcome both give are
+linked only by ``link.names``; articles whose resolved event dates are more than
+``date_conflict`` days apart only by a name (a follow-up's date is often a hearing's or a vigil's).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class LinkRules:
     place_window: int = 3
     place_gap: int = 1
     name_cap: int = 6
+    name_df_cap: int = 8
     place_cap: int = 400
     date_conflict: int = 2
     min_title_words: int = 2
@@ -89,6 +91,7 @@ class IncidentIndex:
         self.links: list[Link] = []
         self._term_ids: dict[str, int] = {}
         self._words: list[str] = []
+        self._name_df: dict[str, int] = {}
         self._df: list[int] = []
         self._terms: list[array] = []
         self._documents = 0
@@ -129,6 +132,8 @@ class IncidentIndex:
     # -- terms -------------------------------------------------------------------------------
     def _count_terms(self, events: list[ArticleEvent]) -> None:
         for event in events:
+            for name in event.name_runs:
+                self._name_df[name] = self._name_df.get(name, 0) + 1
             for term in event.terms or ():
                 term_id = self._term_ids.get(term)
                 if term_id is None:
@@ -193,7 +198,9 @@ class IncidentIndex:
                 window = self._window(key)
                 members = self._members(key, day, window)
                 if key.startswith("n:"):
-                    if len(members) >= self.rules.name_cap:
+                    # a name many articles carry (a masthead, a mall, a town written as a name)
+                    # tells nothing about which event this is
+                    if len(members) >= self.rules.name_cap or self._name_df.get(key[2:], 0) > self.rules.name_df_cap:
                         continue
                     informative.add(key[2:])
                 elif len(members) > self.rules.place_cap:
@@ -226,16 +233,19 @@ class IncidentIndex:
         rules = self.rules
         first, second = self.events[a], self.events[b]
         gap = _gap(first, second)
-        names = tuple(sorted(((first.names & second.name_runs) | (second.names & first.name_runs)) & informative))
-        conflict = _dates_conflict(first, second, rules.date_conflict) or _tolls_conflict(first, second)
+        names = tuple(sorted(
+            (((first.names & second.name_runs) | (second.names & first.name_runs)) & informative)
+            - first.place_keys - second.place_keys  # "Las Vegas" written as a name is a place
+        ))
         if len(names) >= 2 and gap <= rules.name_window:
             return Link(a, b, "link.names", names)
-        if conflict:
-            return None
         places = tuple(sorted(first.place_keys & second.place_keys))
-        if len(names) == 1 and gap <= rules.name_place_window:
+        if len(names) == 1 and gap <= rules.name_place_window and not _tolls_conflict(first, second):
+            # a person's name outweighs dates read off a follow-up (the day of a hearing, a vigil)
             if places or (first.states & second.states) or not first.place_keys or not second.place_keys:
                 return Link(a, b, "link.name_place", names + places)
+        if _dates_conflict(first, second, rules.date_conflict) or _tolls_conflict(first, second):
+            return None
         if places and gap <= rules.place_gap:
             shared_title = first.title_words & second.title_words
             same_toll = bool(first.tolls) and first.tolls == second.tolls
