@@ -35,7 +35,7 @@ def _leaves(node, path=""):
 
 
 def test_there_are_lexicon_files():
-    assert {"outcomes", "victim_groups", "places", "casualty_context", "speech", "speakers"} <= set(FILES)
+    assert {"outcomes", "victim_groups", "places", "casualty_context", "speech", "speakers", "disputes"} <= set(FILES)
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -138,3 +138,19 @@ def test_quote_items_carry_their_finding_and_speaker_rule_ids():
     assert (block.rule, block.speaker_rule) == ("quote.colon_block", "speaker.colon_intro")
     assert {q.rule for q in quotes.values()} <= {rule_id for rule_id, _ in QUOTE_RULES}
     assert {q.speaker_rule for q in quotes.values()} <= {rule_id for rule_id, _ in SPEAKER_RULES}
+
+
+def test_claim_items_carry_their_dispute_rule_id():
+    from summarizer.rules.claims import DISPUTE_RULES, find_claims
+    from summarizer.rules.quotes import find_quotes
+
+    doc = parse(
+        "Residents said the army shelled the market on Monday. The army denied shelling the market.\n\n"
+        "The ministry said 300 people had died. Local doctors said the figure was exaggerated."
+    )
+    claims = find_claims(doc, find_quotes(doc))
+    rules = {c.claim.rule for c in claims}
+    assert "dispute.verb" in rules
+    assert "dispute.exaggerated" in rules
+    assert rules <= {rule.id for rule in DISPUTE_RULES}
+    assert len({rule.id for rule in DISPUTE_RULES}) == len(DISPUTE_RULES)

@@ -46,89 +46,60 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 from spacy.tokens import Doc, Span, Token
 
+from summarizer.rules import lexicon
 from summarizer.rules.quotes import REPORTING_VERBS, SPEECH_VERBS, QuoteCandidate
 from summarizer.rules.nlp import doc_text
 from summarizer.rules.speakers import SpeakerIndex, noun_phrase, same_speaker, subject_of
 from summarizer.schema import ARTICLE_VOICE, DisputedClaim, Evidence
 
 #: Verbs whose subject disputes their complement.
-DISPUTE_VERBS = frozenset(
-    """
-    deny reject dismiss dispute refute contradict rebut debunk contest repudiate disavow challenge
-    question
-    """.split()
-)
+DISPUTE_VERBS = lexicon.words("disputes", "verbs.dispute")
 #: Words that call a statement false.
-FALSITY_WORDS = frozenset(
-    """
-    false baseless fabricated fabrication fabrications lie lies propaganda fake untrue unfounded
-    groundless nonsense misinformation disinformation slander smear incorrect inaccurate
-    misleading bogus absurd ridiculous fiction invented fantasy
-    """.split()
-)
+FALSITY_WORDS = lexicon.words("disputes", "words.falsity")
 #: Words that, negated, call a statement false: "that is not true".
-TRUTH_WORDS = frozenset("true correct accurate case".split())
+TRUTH_WORDS = lexicon.words("disputes", "words.truth")
 #: Adverbs with which the article itself calls a statement false.
-FALSITY_ADVERBS = frozenset("falsely wrongly erroneously mistakenly baselessly untruthfully".split())
+FALSITY_ADVERBS = lexicon.words("disputes", "words.falsity_adverbs")
 #: Nouns that stand for a statement: "rejected the claims", "dismissed the report".
-CLAIM_NOUNS = frozenset(
-    """
-    claim allegation accusation charge assertion report account statement suggestion version
-    narrative story rumour rumor figure toll assessment characterization characterisation
-    criticism finding conclusion description portrayal depiction insinuation estimate tally
-    video footage photo photograph broadcast
-    """.split()
-)
+CLAIM_NOUNS = lexicon.words("disputes", "nouns.claims")
 #: Words that say a figure is too high: "the toll was exaggerated", "inflated the numbers".
-EXAGGERATION_WORDS = frozenset("exaggerate exaggerated inflate inflated overstate overstated overblown".split())
+EXAGGERATION_WORDS = lexicon.words("disputes", "words.exaggeration")
 #: Nouns for a count, which an exaggeration word disputes: "the numbers had been inflated".
-FIGURE_NOUNS = frozenset("figure figures number numbers toll count tally estimate estimates statistics data".split())
+FIGURE_NOUNS = lexicon.words("disputes", "nouns.figures")
 #: Things that record what happened and can show a statement wrong: "satellite images show ...".
-RECORD_NOUNS = frozenset(
-    """
-    footage image images imagery video videos photo photos photograph photographs picture pictures
-    record records document documents
-    """.split()
-)
+RECORD_NOUNS = lexicon.words("disputes", "nouns.records")
 #: Verbs with which a record shows something: "footage shows police firing".
-_SHOWING_VERBS = frozenset("show reveal suggest indicate contradict depict".split())
+_SHOWING_VERBS = lexicon.words("disputes", "verbs.showing")
 #: Speech verbs that mark a statement as held against another: "insisted", "maintained".
-_INSISTING_VERBS = frozenset("say insist maintain stress argue counter retort reply respond".split())
+_INSISTING_VERBS = lexicon.words("disputes", "verbs.insisting")
 #: Objects with which "deny" means refuse, not dispute: "denied entry", "denied bail".
-_REFUSED_THINGS = frozenset(
-    """
-    access entry bail permission passage visa visas request requests admission asylum clearance
-    treatment permit permits
-    """.split()
-)
+_REFUSED_THINGS = lexicon.words("disputes", "nouns.refused_things")
 #: Dispute verbs whose object can be a party standing for its account: "contradicting the army".
-_PARTY_OBJECT_VERBS = frozenset("contradict refute rebut".split())
+_PARTY_OBJECT_VERBS = lexicon.words("disputes", "verbs.party_object")
 #: Claim nouns that point back to an accusation in particular.
-ACCUSATION_NOUNS = frozenset("accusation allegation charge blame criticism insinuation".split())
+ACCUSATION_NOUNS = lexicon.words("disputes", "nouns.accusations")
 #: Verbs that make an accusation a later denial can point back to.
-ACCUSING_VERBS = frozenset("accuse blame allege claim charge hold".split())
+ACCUSING_VERBS = lexicon.words("disputes", "verbs.accusing")
 #: Nouns for a finding that can tell against a statement: "no evidence of", "no sign of".
-EVIDENCE_NOUNS = frozenset("evidence sign signs proof indication trace".split())
+EVIDENCE_NOUNS = lexicon.words("disputes", "nouns.evidence")
 #: Verbs through which evidence bears on a claim: "no evidence to support the claim".
-_SUPPORTING_VERBS = frozenset("support back substantiate corroborate confirm prove justify".split())
+_SUPPORTING_VERBS = lexicon.words("disputes", "verbs.supporting")
 #: Verbs for offering evidence: "offered no evidence" is the article's doubt, not a finding.
-_OFFERING_VERBS = frozenset("offer provide present give produce show cite publish release".split())
+_OFFERING_VERBS = lexicon.words("disputes", "verbs.offering")
 #: Verbs that, with "the opposite", report a contrary account: "witnesses describe the opposite".
-_OPPOSITE_VERBS = frozenset("say describe report tell show suggest indicate find see recount".split())
+_OPPOSITE_VERBS = lexicon.words("disputes", "verbs.opposite")
 #: Verbs of calling, which dispute only with a falsity word: "called the report a tissue of lies".
-_VERBAL_VERBS = frozenset(
-    "call describe label brand term dismiss characterize characterise denounce condemn".split()
-)
+_VERBAL_VERBS = lexicon.words("disputes", "verbs.calling")
 #: Verbs whose object relative clause names a statement rather than states it: "the report that X published".
-_ISSUING_VERBS = SPEECH_VERBS | frozenset("issue publish release write make give send receive see read hear file".split())
+_ISSUING_VERBS = SPEECH_VERBS | lexicon.words("disputes", "verbs.issuing")
 #: Nouns standing for their owner's act: "the government's response was to call ..." -> the government.
-_ACT_NOUNS = frozenset("response reaction answer reply".split())
+_ACT_NOUNS = lexicon.words("disputes", "nouns.acts")
 #: Dispute verbs that also take non-statements ("rejected a request", "dismissed an officer").
-_NEEDS_STATEMENT = frozenset("reject dismiss contest challenge question".split())
+_NEEDS_STATEMENT = lexicon.words("disputes", "verbs.needs_statement")
 #: Sentences a pointing-back complement ("the claims", "this") may reach over.
 _LOOKBACK_SENTENCES = 3
 #: Sentences a specific pointer (an accusation, a named owner, "the report") may reach over.
@@ -139,21 +110,19 @@ _ACCUSATION_LOOKBACK_SENTENCES = 40
 #: Sentences a finding ("no sign of ...") may reach over: it answers what was just said.
 _FINDING_LOOKBACK_SENTENCES = 2
 #: Reporting verbs whose noun object is what they report: "activists reported mass arrests".
-_NOMINAL_REPORTING_VERBS = frozenset("report allege".split())
+_NOMINAL_REPORTING_VERBS = lexicon.words("disputes", "verbs.nominal_reporting")
 #: Capitalised words that do not name anyone ("The RSF" names the RSF).
-_NAME_FILLERS = frozenset("the a an of and for in on at to its his her their".split())
+_NAME_FILLERS = lexicon.words("disputes", "words.name_fillers")
 #: Determiners that point back to something already said: "that account", "these claims".
-_POINTERS = frozenset("that this these those".split())
+_POINTERS = lexicon.words("disputes", "words.pointers")
 _WORD_RE = re.compile(r"[\w][\w'’-]*")
 
 
 @dataclass(frozen=True)
 class ClaimCandidate:
-    """One disputed claim the rules found, with options for a model to choose among."""
+    """One disputed claim the rules found; ``claim.rule`` names the dispute rule that read it."""
 
     claim: DisputedClaim
-    claimant_options: list[str]
-    disputant_options: list[str]
     cue: str  # the word that signalled the dispute, lower case: "denied", "falsely"
 
 
@@ -220,50 +189,20 @@ class _ClaimFinder:
     # -- cues --------------------------------------------------------------------------------
 
     def _from_cue(self, token: Token, used_sentences: set[int]) -> Optional[ClaimCandidate]:
-        lemma = token.lemma_.lower()
-        if token.pos_ == "VERB" and lemma in DISPUTE_VERBS:
-            return self._dispute_verb(token)
-        if lemma in DISPUTE_VERBS and token.tag_ == "NNS" and token.dep_ == "ROOT":
-            return self._misread_dispute_verb(token)
-        if token.pos_ == "VERB" and lemma in _VERBAL_VERBS and self._falsity_complement(token):
-            return self._dispute_verb(token)
-        if lemma in FALSITY_WORDS and token.dep_ in {"attr", "acomp"} and token.head.lemma_ == "be":
-            return self._false_copula(token)
-        if lemma in TRUTH_WORDS and token.dep_ in {"attr", "acomp"} and _negated(token.head) and token.head.lemma_ == "be":
-            return self._false_copula(token)
-        if _is_falsity(token) and token.dep_ == "amod" and token.head.lemma_.lower() in CLAIM_NOUNS:
-            return self._false_noun(token)
-        if token.lower_ in FALSITY_ADVERBS and token.sent.start not in used_sentences:
-            used_sentences.add(token.sent.start)
-            return self._article_voice(token.head, token)
-        if (
-            lemma == "cover"
-            and any(c.lower_ == "up" for c in token.children)
-            and token.sent.start not in used_sentences
-            and self._enclosing_quote(token.idx) is None  # a speaker's "cover-up" is an accusation
-            and self._reporting_verb_above(token) is None
-        ):
-            used_sentences.add(token.sent.start)
-            return self._article_voice(token, token)
-        if (lemma in EXAGGERATION_WORDS or token.lower_ in EXAGGERATION_WORDS) and token.pos_ in {"VERB", "ADJ"}:
-            return self._exaggerated(token)
-        if (lemma in CLAIM_NOUNS or token.lower_ == "something") and _after_comma(token):
-            return self._appositive_verdict(token)
-        if _negated(token) and self._main_clause(token) and token.sent.start not in used_sentences:
-            candidate = self._flat_contradiction(token)
-            if candidate is not None:
+        """The claim the first rule of :data:`DISPUTE_RULES` whose cue is at ``token`` reads."""
+        for rule in DISPUTE_RULES:
+            if not rule.cue(self, token):
+                continue
+            if rule.once_per_sentence and token.sent.start in used_sentences:
+                continue
+            candidate = rule.read(self, token)
+            if candidate is None and rule.falls_through:
+                continue
+            if rule.once_per_sentence:
                 used_sentences.add(token.sent.start)
-                return candidate
-        if token.pos_ == "VERB" and lemma in _INSISTING_VERBS:
-            return self._counter_statement(token)
-        if token.pos_ == "VERB" and lemma in _SHOWING_VERBS and _record_subject(token) is not None:
-            return self._contrary_record(token)
-        if lemma in EVIDENCE_NOUNS and _denied_noun(token):
-            return self._no_evidence(token)
-        if token.lower_ == "opposite" and token.dep_ in {"dobj", "attr"} and token.head.lemma_.lower() in _OPPOSITE_VERBS:
-            return self._the_opposite(token)
-        if token.lower_ in {"despite", "contrary"}:
-            return self._despite(token)
+            if candidate is not None:
+                candidate.claim.rule = rule.id
+            return candidate
         return None
 
     def _dispute_verb(self, verb: Token) -> Optional[ClaimCandidate]:
@@ -1001,9 +940,88 @@ class _ClaimFinder:
             counter_claim=counter_text,
             evidence=Evidence(start=start, end=end, text=text),
         )
-        options = self.speakers.options(start, claimant)
-        disputant_options = self.speakers.options(cue.idx, disputant)
-        return ClaimCandidate(claim, options, disputant_options, cue.lower_)
+        return ClaimCandidate(claim, cue.lower_)
+
+
+@dataclass(frozen=True)
+class DisputeRule:
+    """A named dispute cue: where it is (``cue``) and how the claim around it is read (``read``)."""
+
+    id: str
+    cue: Callable[[_ClaimFinder, Token], bool]
+    read: Callable[[_ClaimFinder, Token], Optional[ClaimCandidate]]
+    doc: str
+    #: the rule reads at most one claim per sentence (the first cue in it)
+    once_per_sentence: bool = False
+    #: when it reads nothing, later rules still look at the token (otherwise its cue decides)
+    falls_through: bool = False
+
+
+def _cover_up_cue(finder: _ClaimFinder, token: Token) -> bool:
+    return (
+        token.lemma_.lower() == "cover"
+        and any(c.lower_ == "up" for c in token.children)
+        and finder._enclosing_quote(token.idx) is None  # a speaker's "cover-up" is an accusation
+        and finder._reporting_verb_above(token) is None
+    )
+
+
+#: The dispute rules, tried in this order on every token; the first whose cue is at the token
+#: decides (reads a claim, or rules the token out), except a ``falls_through`` rule that reads
+#: nothing. The id goes into ``DisputedClaim.rule``. To add a rule: a cue predicate over the
+#: token, a reader (usually a ``_ClaimFinder`` method building a candidate with
+#: ``_ClaimFinder._candidate``), a row here at its precedence, and its words in
+#: lexicons/disputes.toml.
+DISPUTE_RULES: tuple[DisputeRule, ...] = (
+    DisputeRule("dispute.verb", lambda f, t: t.pos_ == "VERB" and t.lemma_.lower() in DISPUTE_VERBS,
+                _ClaimFinder._dispute_verb,
+                "a dispute verb and its complement: 'X denied carrying out the strike', 'the claim was "
+                "challenged by X', '..., which X denies'"),
+    DisputeRule("dispute.verb_tagged_as_noun",
+                lambda f, t: t.lemma_.lower() in DISPUTE_VERBS and t.tag_ == "NNS" and t.dep_ == "ROOT",
+                _ClaimFinder._misread_dispute_verb, "'X denies ...' where the tagger took 'denies' for a plural noun"),
+    DisputeRule("dispute.called_false",
+                lambda f, t: t.pos_ == "VERB" and t.lemma_.lower() in _VERBAL_VERBS and f._falsity_complement(t),
+                _ClaimFinder._dispute_verb, "a verb of calling with a falsity word: 'X called the accusations baseless'"),
+    DisputeRule("dispute.false_copula",
+                lambda f, t: t.lemma_.lower() in FALSITY_WORDS and t.dep_ in {"attr", "acomp"} and t.head.lemma_ == "be",
+                _ClaimFinder._false_copula, "'the claims are untrue', 'this is propaganda'"),
+    DisputeRule("dispute.not_true",
+                lambda f, t: t.lemma_.lower() in TRUTH_WORDS and t.dep_ in {"attr", "acomp"} and _negated(t.head) and t.head.lemma_ == "be",
+                _ClaimFinder._false_copula, "'that is not true', 'this is not the case'"),
+    DisputeRule("dispute.false_noun",
+                lambda f, t: _is_falsity(t) and t.dep_ == "amod" and t.head.lemma_.lower() in CLAIM_NOUNS,
+                _ClaimFinder._false_noun, "a falsity adjective on a claim noun: 'circulated fabricated claims that ...'"),
+    DisputeRule("dispute.falsity_adverb", lambda f, t: t.lower_ in FALSITY_ADVERBS,
+                lambda f, t: f._article_voice(t.head, t),
+                "the article's own voice: 'falsely labeling ...', 'wrongly claimed ...'", once_per_sentence=True),
+    DisputeRule("dispute.cover_up", _cover_up_cue, lambda f, t: f._article_voice(t, t),
+                "the article says something was covered up (not inside a quote or a report)", once_per_sentence=True),
+    DisputeRule("dispute.exaggerated",
+                lambda f, t: (t.lemma_.lower() in EXAGGERATION_WORDS or t.lower_ in EXAGGERATION_WORDS) and t.pos_ in {"VERB", "ADJ"},
+                _ClaimFinder._exaggerated, "a figure called too high: 'the figure was exaggerated', 'inflated the numbers'"),
+    DisputeRule("dispute.appositive_verdict",
+                lambda f, t: (t.lemma_.lower() in CLAIM_NOUNS or t.lower_ == "something") and _after_comma(t),
+                _ClaimFinder._appositive_verdict, "'..., a claim the army denies', '..., something the military has denied'"),
+    DisputeRule("dispute.flat_contradiction", lambda f, t: _negated(t) and f._main_clause(t),
+                _ClaimFinder._flat_contradiction,
+                "a negated main clause denying an earlier statement's own words: 'It is not dismantled.'",
+                once_per_sentence=True, falls_through=True),
+    DisputeRule("dispute.counter_statement", lambda f, t: t.pos_ == "VERB" and t.lemma_.lower() in _INSISTING_VERBS,
+                _ClaimFinder._counter_statement,
+                "a statement set against an earlier one: 'Y said instead that ...', 'Y insisted ...'"),
+    DisputeRule("dispute.contrary_record",
+                lambda f, t: t.pos_ == "VERB" and t.lemma_.lower() in _SHOWING_VERBS and _record_subject(t) is not None,
+                _ClaimFinder._contrary_record, "'..., but satellite images show ...'"),
+    DisputeRule("dispute.no_evidence", lambda f, t: t.lemma_.lower() in EVIDENCE_NOUNS and _denied_noun(t),
+                _ClaimFinder._no_evidence,
+                "a finding against a statement: 'there is no evidence that ...', 'claimed, without evidence, that ...'"),
+    DisputeRule("dispute.the_opposite",
+                lambda f, t: t.lower_ == "opposite" and t.dep_ in {"dobj", "attr"} and t.head.lemma_.lower() in _OPPOSITE_VERBS,
+                _ClaimFinder._the_opposite, "'witnesses describe the opposite'"),
+    DisputeRule("dispute.despite", lambda f, t: t.lower_ in {"despite", "contrary"}, _ClaimFinder._despite,
+                "'despite claims that ...', 'contrary to ...'"),
+)
 
 
 # -- grammar helpers ---------------------------------------------------------------------------
@@ -1137,7 +1155,7 @@ def _trailing_attribution(sentence: Span) -> Optional[Token]:
 
 
 #: Verbs that carry no content of their own when two statements are compared.
-_LIGHT_LEMMAS = frozenset("be have do say tell make get take go come".split())
+_LIGHT_LEMMAS = lexicon.words("disputes", "words.light_verbs")
 
 
 def _content_lemmas(tokens: Iterable[Token]) -> set[str]:
@@ -1291,4 +1309,4 @@ def _same_claim(a: ClaimCandidate, b: ClaimCandidate) -> bool:
     return overlap > 0.5 * min(ea.end - ea.start, eb.end - eb.start)
 
 
-__all__ = ["ClaimCandidate", "find_claims", "DISPUTE_VERBS", "FALSITY_WORDS", "FALSITY_ADVERBS"]
+__all__ = ["ClaimCandidate", "DISPUTE_RULES", "DisputeRule", "find_claims", "DISPUTE_VERBS", "FALSITY_WORDS", "FALSITY_ADVERBS"]
