@@ -282,6 +282,21 @@ class _ClientBase:
             )
         return failure
 
+    def _failed(
+        self, request: CallRequest, meter: _UsageMeter, started: float, exc: Exception, attempts: int
+    ) -> Answer[Any]:
+        """What a failed ask comes to: re-asks used up is an answer with its error (a per-article
+        outcome); a crashed or unreachable server is raised, as is anything unexpected."""
+        message = self._validation_error(exc)
+        if message is not None:
+            return self._finish(request, meter, started, None, message)
+        crash = self._crash_behind(exc)
+        if crash is not None:
+            raise self._crashed(request, meter, started, crash, attempts) from None
+        if transport_error(exc) is not None:
+            raise self._unavailable(request, meter, started, exc, attempts) from None
+        raise exc
+
     @staticmethod
     def _as_requested(response_model: type[T], value: BaseModel) -> T:
         """The validated object as ``response_model`` itself (instructor returns a subclass of it)."""
@@ -372,16 +387,8 @@ class ModelClient(_ClientBase):
                 with attempt:
                     attempts = attempt.retry_state.attempt_number
                     value, _completion = self._client().chat.completions.create_with_completion(**kwargs)
-        except Exception as exc:  # noqa: BLE001 - sorted into answer errors and unavailability below
-            message = self._validation_error(exc)
-            if message is not None:
-                return self._finish(request, meter, started, None, message)
-            crash = self._crash_behind(exc)
-            if crash is not None:
-                raise self._crashed(request, meter, started, crash, attempts) from None
-            if transport_error(exc) is not None:
-                raise self._unavailable(request, meter, started, exc, attempts) from None
-            raise
+        except Exception as exc:  # noqa: BLE001 - sorted into answer errors and unavailability
+            return self._failed(request, meter, started, exc, attempts)
         return self._finish(request, meter, started, self._as_requested(response_model, value), None)
 
     def close(self) -> None:
@@ -457,16 +464,8 @@ class AsyncModelClient(_ClientBase):
                     attempts = attempt.retry_state.attempt_number
                     client = await self._client()
                     value, _completion = await client.chat.completions.create_with_completion(**kwargs)
-        except Exception as exc:  # noqa: BLE001
-            message = self._validation_error(exc)
-            if message is not None:
-                return self._finish(request, meter, started, None, message)
-            crash = self._crash_behind(exc)
-            if crash is not None:
-                raise self._crashed(request, meter, started, crash, attempts) from None
-            if transport_error(exc) is not None:
-                raise self._unavailable(request, meter, started, exc, attempts) from None
-            raise
+        except Exception as exc:  # noqa: BLE001 - sorted into answer errors and unavailability
+            return self._failed(request, meter, started, exc, attempts)
         return self._finish(request, meter, started, self._as_requested(response_model, value), None)
 
     async def aclose(self) -> None:
