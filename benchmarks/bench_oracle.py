@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from summarizer import Summarizer  # noqa: E402
 from summarizer.backend import ModelSettings  # noqa: E402
 from summarizer.evaluation.aliases import alias_equal  # noqa: E402
+from summarizer.evaluation.datasets import open_dataset  # noqa: E402
 from summarizer.evaluation.gold import load_gold  # noqa: E402
 from summarizer.evaluation.oracle import (  # noqa: E402
     FAULT_KINDS,
@@ -39,11 +40,13 @@ from summarizer.evaluation.oracle import (  # noqa: E402
     OracleServer,
     gold_articles,
     injection_articles,
+    labelled,
 )
-from summarizer.evaluation.scoring import aggregate, quote_overlap, score_article  # noqa: E402
+from summarizer.evaluation.scoring import FieldScore, aggregate, quote_overlap, score_article  # noqa: E402
 from summarizer.grounding import normalise  # noqa: E402
 
 FIELDS = ("casualties", "quotes", "claims")
+POLNEAR_SECONDARY = ("quotes.direct_recall", "quotes.indirect_recall", "quotes.speaker_named", "quotes.mode")
 SECONDARY = ("casualties.location", "casualties.source", "casualties.time_scope", "casualties.subset",
              "quotes.speaker", "quotes.mode", "claims.disputant")
 
@@ -59,34 +62,48 @@ def _scores(records: dict, golds: dict):
     return aggregate([score_article(golds[i], records[i], golds[i].text) for i in records if i in golds])
 
 
-def _row(name: str, scores, extra: list[str]) -> str:
-    cells = [f"{scores.fields[f].f1:.3f}" for f in FIELDS]
+def _row(name: str, scores, extra: list[str], secondary: tuple[str, ...] = SECONDARY) -> str:
+    cells = [f"{scores.fields[f].f1:.3f}" if scores.fields[f].tp + scores.fields[f].fn else "-" for f in FIELDS]
     cells += ["-" if scores.secondary.get(s) is None or scores.secondary[s].accuracy is None
-              else f"{scores.secondary[s].accuracy:.3f}" for s in SECONDARY]
+              else f"{scores.secondary[s].accuracy:.3f}" for s in secondary]
     return f"| {name} | " + " | ".join(cells + extra) + " |"
 
 
-def _header(extra: list[str]) -> str:
+def _header(extra: list[str], secondary: tuple[str, ...] = SECONDARY) -> str:
     names = [f"{f} F1" for f in FIELDS] + [s.replace("casualties.", "cas. ").replace("quotes.", "quote ")
-                                           .replace("claims.", "claim ") for s in SECONDARY] + extra
+                                           .replace("claims.", "claim ") for s in secondary] + extra
     return "| strategy | " + " | ".join(names) + " |\n|" + "---|" * (len(names) + 1)
 
 
 def ceiling(args: argparse.Namespace) -> None:
-    golds = {g.id: g for g in load_gold(split=None if args.split == "all" else args.split)}
-    articles = [a for a in gold_articles() if a.id in golds]
-    print(f"oracle ceiling: {len(articles)} gold articles ({args.split}); scripted perfect model over HTTP\n")
-    print(_header(["requests/article", "tokens/article, prompt + completion (est.)", "s/article"]))
+    if args.dataset == "gold":
+        golds = {g.id: g for g in load_gold(split=None if args.split == "all" else args.split)}
+        score = None
+        what = f"{args.split} gold articles"
+    else:  # real text whose labels carry evidence spans (PolNeAR: speech attributions, quotes only)
+        dataset = open_dataset(args.dataset)
+        golds = {a.id: a for a in dataset.articles[: args.limit]}
+        score = dataset.score
+        what = f"{args.dataset} articles (quotes only), the first {args.limit}"
+    articles = [labelled(g) for g in golds.values()]
+    secondary = SECONDARY if score is None else POLNEAR_SECONDARY
+    print(f"oracle ceiling: {len(articles)} {what}; scripted perfect model over HTTP\n")
+    print(_header(["requests/article", "tokens/article, prompt + completion (est.)", "s/article"], secondary))
     for strategy in args.strategy:
         with OracleServer(articles) as server:
             started = time.perf_counter()
             records = _summarise_all(server, strategy, articles)
             elapsed = time.perf_counter() - started
-        scores = _scores(records, golds)
+        if score is None:
+            scores = _scores(records, golds)
+        else:
+            scores = aggregate([score(golds[i], records[i]) for i in records])
+            for name in FIELDS:
+                scores.fields.setdefault(name, FieldScore())
         prompt = sum(r.provenance.usage.prompt_tokens for r in records.values()) / len(articles)
         completion = sum(r.provenance.usage.completion_tokens for r in records.values()) / len(articles)
         print(_row(strategy, scores, [f"{len(server.requests) / len(articles):.2f}", f"{prompt:.0f} + {completion:.0f}",
-                                      f"{elapsed / len(articles):.2f}"]), flush=True)
+                                      f"{elapsed / len(articles):.2f}"], secondary), flush=True)
 
 
 def _reached(fault, record, case_text: str, golds: dict) -> bool:
@@ -165,6 +182,9 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     c = sub.add_parser("ceiling")
     c.add_argument("--split", choices=["dev", "test", "all"], default="all")
+    c.add_argument("--dataset", choices=["gold", "polnear-dev", "polnear-train"], default="gold",
+                   help="gold (every field) or PolNeAR from ../shared (quotes; GVA labels carry no evidence)")
+    c.add_argument("--limit", type=int, default=30, help="PolNeAR: the first N articles")
     c.add_argument("--strategy", action="append", default=None)
     f = sub.add_parser("faults")
     f.add_argument("--seed", type=int, default=7)

@@ -120,7 +120,7 @@ def _in_quote_marks(evidence: Evidence, article: str) -> bool:
 
 
 def _evidence(text: str, article: str) -> Evidence:
-    span = find_span(text, article)
+    span = find_span(text, article, prefer_same_case=True)
     if span is None:
         raise ValueError(f"not in the article: {text[:80]!r}")
     start, end = span

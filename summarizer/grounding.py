@@ -70,23 +70,28 @@ def _normalised_article(article: str) -> tuple[str, list[int]]:
     return normalise_with_map(article)
 
 
-def find_span(needle: str, article: str, near: int = 0) -> Optional[tuple[int, int]]:
+def find_span(needle: str, article: str, near: int = 0, *, prefer_same_case: bool = False) -> Optional[tuple[int, int]]:
     """Offsets of ``needle`` in ``article`` after normalisation, or None.
 
-    Of several occurrences, the one starting nearest to ``near`` wins. The span returned
+    Of several occurrences, the one starting nearest to ``near`` wins; with ``prefer_same_case``
+    an occurrence written exactly as ``needle`` (case included) wins first: a model citing
+    "climate change" means the sentence, not the headline's "Climate Change". The span returned
     slices the original article and is trimmed of surrounding whitespace.
     """
-    target = normalise(strip_quote_marks(needle)) or normalise(needle)
+    stripped = strip_quote_marks(needle)
+    target = normalise(stripped) or normalise(needle)
     if not target:
         return None
     haystack, index = _normalised_article(article)
     best: Optional[tuple[int, int]] = None
+    best_rank: tuple[int, int] = (2, 0)
     position = haystack.find(target)
     while position != -1:
         start = index[position]
         end = index[position + len(target) - 1] + 1
-        if best is None or abs(start - near) < abs(best[0] - near):
-            best = (start, end)
+        rank = (int(prefer_same_case and article[start:end] != stripped), abs(start - near))
+        if best is None or rank < best_rank:
+            best, best_rank = (start, end), rank
         position = haystack.find(target, position + 1)
     return best
 

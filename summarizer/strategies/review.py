@@ -167,7 +167,7 @@ def _corrections(verdict: BaseModel, names: tuple[str, ...]) -> dict[str, Any]:
 def _with_evidence(values: dict[str, Any], evidence_text: Optional[str], article: str, near: int) -> None:
     if evidence_text is None or not evidence_text.strip():
         return
-    span = find_span(evidence_text, article, near=near)
+    span = find_span(evidence_text, article, near=near, prefer_same_case=True)
     if span is None:
         raise ValueError(f"corrected evidence is not in the article: {evidence_text[:80]!r}")
     values["evidence"] = {"start": span[0], "end": span[1], "text": article[span[0]:span[1]]}
@@ -201,7 +201,7 @@ def _corrected_quote(rules: Quote, verdict: QuoteVerdict, article: str) -> Quote
     changes = _corrections(verdict, _QUOTE_FIELDS)
     values = rules.model_dump()
     if changes.get("text"):
-        span = find_span(changes["text"], article, near=rules.evidence.start)
+        span = find_span(changes["text"], article, near=rules.evidence.start, prefer_same_case=True)
         if span is None:
             raise ValueError(f"corrected quote is not in the article: {changes['text'][:80]!r}")
         changes["text"] = article[span[0]:span[1]]
