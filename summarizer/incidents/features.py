@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Optional
 
@@ -67,11 +67,11 @@ class ArticleEvent:
             return self.event.start.toordinal()
         return self.published
 
-    @property
+    @cached_property
     def place_keys(self) -> frozenset[str]:
         return frozenset(place.key for place in self.places if place.key)
 
-    @property
+    @cached_property
     def states(self) -> frozenset[str]:
         return frozenset(place.state for place in self.places if place.state)
 

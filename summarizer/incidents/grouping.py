@@ -101,6 +101,8 @@ class IncidentIndex:
         self._name_df: dict[str, int] = {}
         self._df: list[int] = []
         self._terms: list[array] = []
+        self._term_sets: list[frozenset[int]] = []
+        self._norms: list[float] = []
         self._documents = 0
 
     # -- union-find --------------------------------------------------------------------------
@@ -164,20 +166,8 @@ class IncidentIndex:
         term_id = self._term_ids.get(word)
         return self._df[term_id] if term_id is not None else 0
 
-    def cosine(self, a: int, b: int) -> float:
-        """TF-IDF cosine of two events' kept terms, with the document frequencies as they are now."""
-        documents = max(self._documents, 1)
-        df = self._df
-
-        def weights(term_ids: array) -> dict[int, float]:
-            return {t: math.log(documents / df[t]) for t in term_ids if df[t] > 1}
-
-        first, second = weights(self._terms[a]), weights(self._terms[b])
-        if not first or not second:
-            return 0.0
-        dot = sum(weight * second.get(term, 0.0) for term, weight in first.items())
-        norm = math.sqrt(sum(w * w for w in first.values())) * math.sqrt(sum(w * w for w in second.values()))
-        return dot / norm if norm else 0.0
+    def _idf(self, term_id: int) -> float:
+        return math.log(max(self._documents, 1) / self._df[term_id])
 
     def _members(self, key: str, day: int, window: int) -> list[tuple[int, int]]:
         block = self._blocks.get(key)
@@ -186,6 +176,21 @@ class IncidentIndex:
         low = bisect.bisect_left(block, (day - window, -1))
         high = bisect.bisect_right(block, (day + window, 1 << 62))
         return block[low:high]
+
+    def cosine(self, a: int, b: int) -> float:
+        """TF-IDF cosine of two events' kept terms (shared terms weighed with today's frequencies)."""
+        shared = self._term_sets[a] & self._term_sets[b]
+        if not shared:
+            return 0.0
+        norm = self._norms[a] * self._norms[b]
+        if not norm:
+            return 0.0
+        dot = 0.0
+        for term_id in shared:
+            if self._df[term_id] > 1:
+                weight = self._idf(term_id)
+                dot += weight * weight
+        return min(1.0, dot / norm)
 
     # -- adding ------------------------------------------------------------------------------
     def add(self, events: Iterable[ArticleEvent]) -> AddReport:
@@ -200,6 +205,8 @@ class IncidentIndex:
             self._parent.append(index)
             terms = self._rarest(event)
             self._terms.append(terms)
+            self._term_sets.append(frozenset(terms))
+            self._norms.append(math.sqrt(sum(self._idf(t) ** 2 for t in terms if self._df[t] > 1)))
             report.added += 1
             day = event.day
             if day is None:
