@@ -299,3 +299,31 @@ def test_bcubed_reproduces_the_gva_singleton_baseline() -> None:
     perfect = bcubed({a: sorted(g)[0] for a, g in gold.items()}, gold)
     assert perfect.recall < 1.0 or perfect.precision < 1.0  # the 11 two-incident articles cost a little
     assert perfect.f1 > 0.99
+
+
+def test_gva_scoring_commands_on_a_slice(tmp_path: Path) -> None:
+    """make-input -> run (real rules pipeline) -> score, on the first 60 GVA dev lines."""
+    if not GVA_DEV.is_file():
+        pytest.skip(f"{GVA_DEV} absent (../shared is not beside the checkout)")
+    from summarizer.incidents.evaluate import main as evaluate_main
+
+    with open(GVA_DEV, encoding="utf-8") as handle:
+        lines = [next(handle) for _ in range(60)]
+    dataset = tmp_path / "gva-slice.jsonl"
+    dataset.write_text("".join(lines), encoding="utf-8")
+    inputs, records, scores = tmp_path / "in.jsonl", tmp_path / "records.jsonl", tmp_path / "scores.json"
+    made = CliRunner().invoke(evaluate_main, ["make-input", str(dataset), "-o", str(inputs)])
+    assert made.exit_code == 0, made.output
+    assert all(set(json.loads(line)) == {"id", "text", "date", "url", "title"} for line in inputs.read_text().splitlines())
+    ran = CliRunner().invoke(main, ["run", str(inputs), "-o", str(records), "--strategy", "rules", "--no-store", "-q"])
+    assert ran.exit_code == 0, ran.output
+    scored = CliRunner().invoke(evaluate_main, ["score", str(records), "--dataset", str(dataset), "--json", str(scores)])
+    assert scored.exit_code == 0, scored.output
+    result = json.loads(scores.read_text())
+    gold: dict[str, set[str]] = {}
+    for line in lines:
+        row = json.loads(line)
+        gold.setdefault(row["id"], set()).add(row["incident"])
+    assert result["articles"] == len(gold) and result["unassigned_reports"] == 0
+    assert result["bcubed"]["f1"] > bcubed({}, gold).f1  # grouping beats leaving every article alone
+    assert set(result["toll_exact"]) == {"max", "latest"}
