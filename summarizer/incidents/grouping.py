@@ -59,7 +59,7 @@ class LinkRules:
     text_window: int = 2
     title_gap: int = 1
     title_rare_df: int = 25
-    title_block_cap: int = 40
+    title_block_cap: int = 15
     text_cosine: float = 0.15
     text_cosine_same_day: float = 0.10
     terms_kept: int = 40
@@ -101,7 +101,6 @@ class IncidentIndex:
         self._name_df: dict[str, int] = {}
         self._df: list[int] = []
         self._terms: list[array] = []
-        self._term_sets: list[frozenset[int]] = []
         self._norms: list[float] = []
         self._documents = 0
 
@@ -179,7 +178,7 @@ class IncidentIndex:
 
     def cosine(self, a: int, b: int) -> float:
         """TF-IDF cosine of two events' kept terms (shared terms weighed with today's frequencies)."""
-        shared = self._term_sets[a] & self._term_sets[b]
+        shared = set(self._terms[a]).intersection(self._terms[b])
         if not shared:
             return 0.0
         norm = self._norms[a] * self._norms[b]
@@ -205,7 +204,6 @@ class IncidentIndex:
             self._parent.append(index)
             terms = self._rarest(event)
             self._terms.append(terms)
-            self._term_sets.append(frozenset(terms))
             self._norms.append(math.sqrt(sum(self._idf(t) ** 2 for t in terms if self._df[t] > 1)))
             report.added += 1
             day = event.day
