@@ -168,3 +168,20 @@ def test_an_invented_speaker_is_refused_but_a_wrong_real_one_is_not_detectable()
         place_quote(DraftQuote(text=quote.text, speaker="Colonel Invented Person", mode=quote.mode), article)
     records, server = _run("review", ARTICLES[:1], _every_time("wrong_speaker"))
     assert [f for f in server.injected if f.kind == "wrong_speaker"]
+
+
+def test_the_oracle_answers_every_hybrid_question_and_hybrid_keeps_the_rules_items() -> None:
+    """Hybrid's questions go to the same oracle: speaker picks, casualty checks, the summary and
+    additions are all answered, and (by design) hybrid cannot go below what the rules found."""
+    ids = ARTICLES[:2]
+    rules, _ = _run("rules", ids)
+    records, server = _run("hybrid", ids)
+    asked = {r.question for r in server.requests}
+    assert {"SummaryAnswer", "DraftAdditions"} <= asked <= {"SummaryAnswer", "DraftAdditions", "CasualtyCheck", "SpeakerChoice"}
+    assert all(r.status == "ok" for r in records.values())
+    golds = {g.id: g for g in load_gold() if g.id in ids}
+    before = aggregate([score_article(golds[i], rules[i], golds[i].text) for i in ids])
+    after = aggregate([score_article(golds[i], records[i], golds[i].text) for i in ids])
+    for name in ("casualties", "quotes", "claims"):
+        assert after.fields[name].tp >= before.fields[name].tp, name
+    assert after.summary_rouge_l == pytest.approx(1.0)
