@@ -327,3 +327,11 @@ def test_gva_scoring_commands_on_a_slice(tmp_path: Path) -> None:
     assert result["articles"] == len(gold) and result["unassigned_reports"] == 0
     assert result["bcubed"]["f1"] > bcubed({}, gold).f1  # grouping beats leaving every article alone
     assert set(result["toll_exact"]) == {"max", "latest"}
+
+
+def test_one_article_from_two_runs_is_used_once() -> None:
+    result = group_incidents([_record("a"), _record("a", strategy="hybrid")], {"a": TEXT})
+    assert len(result.incidents) == 1 and len(result.incidents[0].reports) == 1
+    assert {u.reason for u in result.unassigned} == {"duplicate_article"}
+    assert "hybrid/none" in result.unassigned[0].message
+    assert any(problem.kind == "mixed_runs" for problem in result.problems)
