@@ -332,3 +332,19 @@ def test_editorial_brackets_split_an_answer():
     assert first.speaker == second.speaker == "Ines Carvalho"
     assert only(found, "I will stay").quote.text == "I will stay as long as the shelter is open."
     assert not any(c.quote.text.startswith("No.") for c in found)
+
+
+def test_paired_apostrophes_are_quote_marks():
+    """NYT house style opens and closes a quote with two apostrophes (rule quote.double_marks)."""
+    text = (
+        "Analysts were unimpressed by the new plan on Tuesday.\n\n"
+        "''This isn't reform at all,'' said Maria Lopez, an economist at the Harbor Institute. "
+        "''It's the opposite. It adds layers.''"
+    )
+    found = quotes_of(text)
+    first = only(found, "This isn't reform at all")
+    assert first.quote.text == "This isn't reform at all"
+    assert (first.quote.mode, first.quote.speaker, first.quote.rule) == ("direct", "Maria Lopez", "quote.double_marks")
+    assert first.quote.speaker_rule == "speaker.verb_after"
+    second = only(found, "It's the opposite")
+    assert (second.quote.mode, second.quote.speaker) == ("direct", "Maria Lopez")

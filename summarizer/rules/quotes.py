@@ -3,7 +3,8 @@ speech verbs and their subjects, and reported clauses.
 
 How news marks speech, in the order the finder reads it:
 
-* words in quote marks (straight, curly, or single marks used as quotes), possibly running over
+* words in quote marks (straight, curly, paired apostrophes ``''...''``, or single marks used as
+  quotes), possibly running over
   several paragraphs where each new paragraph reopens the quote;
 * a paragraph with no marks after an introduction ending in a colon ("X told reporters:", or an
   outlet whose text is reproduced: "Sputnik News reported:");
@@ -25,7 +26,7 @@ from typing import Literal, Optional
 from spacy.tokens import Doc, Token
 
 from summarizer.rules import lexicon
-from summarizer.rules.nlp import doc_text
+from summarizer.rules.nlp import doc_text, marks_text
 from summarizer.rules.speakers import (
     BODY_NOUNS,
     DOCUMENT_NOUNS,
@@ -150,7 +151,8 @@ def find_quotes(doc: Doc) -> list[QuoteCandidate]:
 class _QuoteFinder:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.text = doc_text(doc)
+        self.text = marks_text(doc)  # for finding marks and spans; quote text is cut from source
+        self.source = doc_text(doc)
         self.speakers = SpeakerIndex.for_doc(doc)
         self.paragraphs = _paragraphs(self.text)
         self._token_starts = [t.idx for t in doc]
@@ -181,7 +183,7 @@ class _QuoteFinder:
         index = {id(q): i for i, q in enumerate(found)}
         out: list[QuoteCandidate] = []
         for quote in found:
-            text = self.text[quote.start : quote.end]
+            text = self.source[quote.start : quote.end]
             speaker = quote.speaker
             out.append(
                 QuoteCandidate(
@@ -758,7 +760,10 @@ def _strong_close(text: str, j: int) -> bool:
 
 
 def _is_mark(char: str) -> bool:
-    return bool(char) and char in OPENING_DOUBLE + CLOSING_DOUBLE + OPENING_SINGLE + CLOSING_SINGLE + "\"'"
+    """A quote mark: one character, or a token of two apostrophes (``''``, a quote mark in NYT style)."""
+    if char in ("''", "\u2019\u2019"):
+        return True
+    return len(char) == 1 and char in OPENING_DOUBLE + CLOSING_DOUBLE + OPENING_SINGLE + CLOSING_SINGLE + "\"'"
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -17,7 +17,7 @@ from typing import Iterable, Optional
 from spacy.tokens import Doc, Span, Token
 
 from summarizer.rules import lexicon
-from summarizer.rules.nlp import doc_text, entities, entity_of, tokens_starting_in
+from summarizer.rules.nlp import doc_text, marks_text, entities, entity_of, tokens_starting_in
 
 #: Entity labels that can speak or make a claim.
 SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
@@ -112,7 +112,7 @@ class SpeakerIndex:
             full = self.fullest(mention.text, mention.label)
             if mention.role and full not in self._roles:
                 self._roles[full] = mention.role
-        self._quoted = _quoted_spans(doc_text(doc))
+        self._quoted = _quoted_spans(marks_text(doc))
         self._person_words, self._place_words = self._name_kinds(doc)
         self.subjects = self._subject_mentions(doc)
         self._genders = self._stated_genders(doc)
