@@ -227,6 +227,31 @@ def comparable(path: Path) -> list[str]:
     return [json.dumps(strip(json.loads(line)), ensure_ascii=False) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+def print_table(variants: list[str], runs: dict[str, list["Run"]], outputs: dict[str, list[str]],
+                articles: list[dict[str, Any]]) -> None:
+    """Medians so far per variant, as a Markdown table."""
+    reference = next(iter(outputs), None)
+    input_order = [a["id"] for a in articles]
+    print(f"\n| how | wall s (median) | CPU s | peak RSS, all processes (MB) | inner timing s | "
+          f"same records as {reference} (bytes, latency aside) | records in input order |")
+    print("|---|---|---|---|---|---|---|")
+    for variant in variants:
+        measured = runs[variant]
+        inner_s = [r.inner["seconds"] for r in measured if "seconds" in r.inner]
+        extra = f"{statistics.median(inner_s):.1f}" if inner_s else "-"
+        if variant == "startup":
+            ready = statistics.median(r.inner["ready_s"] for r in measured)
+            rss = measured[-1].inner.get("worker_rss_mb", [])
+            extra = f"ready {ready:.1f} (workers {', '.join(f'{m:.0f}' for m in rss)} MB)"
+        same = order = "-"
+        if variant in outputs:
+            same = "yes" if sorted(outputs[variant]) == sorted(outputs[reference]) else "NO"
+            order = "yes" if [json.loads(line)["id"] for line in outputs[variant]] == input_order else "no"
+        print(f"| {variant} | {statistics.median(r.wall_s for r in measured):.1f} | "
+              f"{statistics.median(r.cpu_s for r in measured):.1f} | "
+              f"{statistics.median(r.peak_rss_mb for r in measured):.0f} | {extra} | {same} | {order} |")
+
+
 def cli_has_parallel() -> bool:
     help_text = subprocess.run([CLI, "run", "--help"], capture_output=True, text=True).stdout
     return "--parallel" in help_text
@@ -305,26 +330,7 @@ def main() -> None:
                     print(f"  round {round_number + 1} {variant:14s} {run.wall_s:6.1f} s wall, {run.cpu_s:6.1f} s CPU, "
                           f"{run.peak_rss_mb:5.0f} MB {json.dumps({k: v for k, v in run.inner.items() if k != 'bench'})}",
                           flush=True)
-            reference = next(iter(outputs), None)
-            input_order = [a["id"] for a in articles]
-            print(f"\n| how | wall s (median) | CPU s | peak RSS, all processes (MB) | inner timing s | "
-                  f"same records as {reference} (bytes, latency aside) | records in input order |")
-            print("|---|---|---|---|---|---|---|")
-            for variant in variants:
-                measured = runs[variant]
-                inner_s = [r.inner["seconds"] for r in measured if "seconds" in r.inner]
-                extra = f"{statistics.median(inner_s):.1f}" if inner_s else "-"
-                if variant == "startup":
-                    ready = statistics.median(r.inner["ready_s"] for r in measured)
-                    rss = measured[-1].inner.get("worker_rss_mb", [])
-                    extra = f"ready {ready:.1f} (workers {', '.join(f'{m:.0f}' for m in rss)} MB)"
-                same = order = "-"
-                if variant in outputs:
-                    same = "yes" if sorted(outputs[variant]) == sorted(outputs[reference]) else "NO"
-                    order = "yes" if [json.loads(line)["id"] for line in outputs[variant]] == input_order else "no"
-                print(f"| {variant} | {statistics.median(r.wall_s for r in measured):.1f} | "
-                      f"{statistics.median(r.cpu_s for r in measured):.1f} | "
-                      f"{statistics.median(r.peak_rss_mb for r in measured):.0f} | {extra} | {same} | {order} |")
+                print_table(variants, runs, outputs, articles)
     print(f"\nload average at end {os.getloadavg()[0]:.1f}")
 
 

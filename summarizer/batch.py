@@ -518,7 +518,8 @@ def summarize_many(
 async def summarize_many_async(articles: Iterable[ArticleLike], **options: Any) -> AsyncIterator[ArticleRecord]:
     """:func:`summarize_many` as an async iterator: ``async for record in summarize_many_async(...)``.
 
-    The work runs in threads, so the event loop stays free while articles are summarised.
+    The work runs in threads or worker processes, and records are taken from them in a thread,
+    so the event loop stays free while articles are summarised.
     Takes the same keyword options.
     """
     records = summarize_many(articles, **options)
