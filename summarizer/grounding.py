@@ -148,11 +148,31 @@ def quote_problem(quote: Quote, article: str) -> Optional[str]:
 def item_problem(item: Item, article: str) -> Optional[str]:
     """The first reason ``item`` is not grounded in ``article``, or None."""
     problem = evidence_problem(item.evidence, article)
-    if problem is None and isinstance(item, CasualtyReport) and not figure_supported(item.figure, item.evidence.text):
-        problem = f"figure {item.figure.text!r} is not supported by its evidence {item.evidence.text!r}"
+    if problem is None and isinstance(item, CasualtyReport):
+        problem = derivation_problem(item, article) if item.derivation is not None else (
+            None if figure_supported(item.figure, item.evidence.text)
+            else f"figure {item.figure.text!r} is not supported by its evidence {item.evidence.text!r}")
     if problem is None and isinstance(item, Quote):
         problem = quote_problem(item, article)
     return problem
+
+
+def derivation_problem(report: CasualtyReport, article: str) -> Optional[str]:
+    """Why a derived figure is not grounded (None: it is): every term must be a span of the
+    article, a term's figure must be stated by its span, and the report's evidence must be one of
+    the terms (the schema has checked that the terms add up to the figure)."""
+    assert report.derivation is not None
+    spans = set()
+    for term in report.derivation.terms:
+        problem = evidence_problem(term.evidence, article)
+        if problem is not None:
+            return f"derived figure term: {problem}"
+        if term.figure is not None and not figure_supported(term.figure, term.evidence.text):
+            return f"derived figure term {term.figure.text!r} is not supported by {term.evidence.text!r}"
+        spans.add((term.evidence.start, term.evidence.end))
+    if (report.evidence.start, report.evidence.end) not in spans:
+        return "a derived figure's evidence must be one of its terms"
+    return None
 
 
 def find_problems(extraction: Extraction, article: str) -> list[Problem]:

@@ -129,8 +129,53 @@ class Figure(BaseModel):
         return (self.low or 0, self.high)
 
 
+DerivationRule = Literal["sum", "difference"]
+
+
+class CountTerm(BaseModel):
+    """One mention a derived count is made of: a victim the article reports singly ("a 15-year-old
+    boy was shot to death": ``figure`` None, one person) or a figure it states ("four people were
+    shot": ``figure`` 4, which its evidence must state)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    evidence: Evidence
+    figure: Optional[Figure] = Field(default=None, description="None: the evidence names one person.")
+
+    def value(self) -> Optional[int]:
+        """The count this term stands for: 1 for a single victim, an exact figure's value, else None."""
+        if self.figure is None:
+            return 1
+        return self.figure.low if self.figure.kind == "exact" else None
+
+
+class Derivation(BaseModel):
+    """How the rules arrived at a figure no single span states, from spans that each do.
+
+    News reports victims one by one ("a man was killed ... a woman died later") or as a total and
+    a part ("four people were shot, one fatally": 3 injured). The report's figure is then the
+    ``sum`` of its terms, or the first term less the others (``difference``); each term is a span
+    of the article, checked by :func:`summarizer.grounding.verify` like any evidence.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule: DerivationRule
+    terms: list[CountTerm] = Field(min_length=1)
+
+    def value(self) -> Optional[int]:
+        """The count the terms give, or None when a term is not an exact count."""
+        values = [term.value() for term in self.terms]
+        if any(v is None for v in values):
+            return None
+        if self.rule == "sum":
+            return sum(values)  # type: ignore[arg-type]
+        return values[0] - sum(values[1:])  # type: ignore[operator]
+
+
 class CasualtyReport(ItemProvenance):
-    """One figure of people harmed, as one source reports it."""
+    """One figure of people harmed, as one source reports it (or as the rules count it from
+    several mentions: ``derivation``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -154,6 +199,22 @@ class CasualtyReport(ItemProvenance):
         default=None, description="Who or what the article says caused it: \"Russian airstrikes\"."
     )
     evidence: Evidence
+    derivation: Optional[Derivation] = Field(
+        default=None,
+        description="Set when no span states the figure: the mentions it was counted from. The "
+        "evidence is then the first mention; the figure is exact and equals the derivation's value.",
+    )
+
+    @model_validator(mode="after")
+    def _derived_figure_adds_up(self) -> "CasualtyReport":
+        if self.derivation is not None:
+            value = self.derivation.value()
+            if value is None or value < 0 or self.figure.kind != "exact" or self.figure.low != value:
+                raise ValueError(
+                    f"a derived figure must be exact and equal its terms' {self.derivation.rule} "
+                    f"({value}), got {self.figure.kind} {self.figure.low}"
+                )
+        return self
 
 
 class Quote(ItemProvenance):

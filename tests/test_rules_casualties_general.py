@@ -132,7 +132,8 @@ PASSAGES: list[tuple[str, list[Expected]]] = [
      [("killed", 12, 12, "people", None), ("injured", 40, 40, "people", None), ("missing", 3, 3, "people", None)]),
     # counts that are not casualties
     ("The shelling destroyed 40 homes in Ravna but no one was hurt.", []),
-    ("A 12-year-old boy was shot dead at the checkpoint.", []),
+    # an age is not a count; the one boy reported is (casualty.victims.one_by_one)
+    ("A 12-year-old boy was shot dead at the checkpoint.", [("killed", 1, 1, "children", None)]),
     ("The government deployed 3,000 troops to the region after the attack.", []),
     ("Health officials recorded 350 cases of cholera in the camp.", []),
     ("Health officials recorded 350 cases of cholera and 12 deaths in the camp.",

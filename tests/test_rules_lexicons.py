@@ -22,6 +22,7 @@ def _import_every_rules_module() -> None:
     import summarizer.rules.claims  # noqa: F401
     import summarizer.rules.quotes  # noqa: F401
     import summarizer.rules.speakers  # noqa: F401
+    import summarizer.rules.victims  # noqa: F401
 
 
 def _leaves(node, path=""):

@@ -30,6 +30,7 @@ from summarizer.rules import lexicon
 from summarizer.rules.nlp import doc_text, entities_in, entity_of, starts_paragraph
 from summarizer.rules.quotes import QuoteCandidate, find_quotes
 from summarizer.rules.speakers import SpeakerIndex, subject_of
+from summarizer.rules.victims import harm_is_fatal, shot_less_dead, victim_reports
 from summarizer.schema import CasualtyReport, Evidence
 
 #: Outcome words (lexicons/outcomes.toml): verb lemmas, noun lemmas and adjectives by outcome.
@@ -56,6 +57,7 @@ _PLACE_NOUNS = lexicon.words("places", "nouns.places")
 _SETTLEMENT_NOUNS = lexicon.words("places", "nouns.settlements")
 _COMPASS_WORDS = lexicon.words("places", "nouns.compass")
 _HOME_WORDS = lexicon.words("outcomes", "context.home_words")
+_WOUND_VICTIM_MODIFIERS = lexicon.words("outcomes", "context.wound_victim_modifiers")
 _SUBSET_CUES = lexicon.phrase_pattern("casualty_context", "phrases.subset")
 _CUMULATIVE_CUES = lexicon.phrase_pattern("casualty_context", "phrases.cumulative")
 _INCIDENT_CUES = lexicon.phrase_pattern("casualty_context", "phrases.incident")
@@ -196,7 +198,15 @@ def find_casualties(doc: Doc, quotes: Optional[Sequence[QuoteCandidate]] = None)
         if places:
             passage.place = places[0]
     _link_subsets(candidates, doc)
-    return _dedupe(candidates)
+    kept = _dedupe(candidates)
+    replaced, parts = shot_less_dead(doc, [c.report for c in kept])
+    if replaced:
+        kept = _without(kept, replaced)
+    kept.extend(CasualtyCandidate(report=r, confidence=GRAMMATICAL_LINK, scope_stated=True) for r in parts)
+    stated = [c.report for c in kept]
+    for report in victim_reports(doc, stated):
+        kept.append(CasualtyCandidate(report=report, confidence=GRAMMATICAL_LINK, scope_stated=True))
+    return kept
 
 
 def _tells_where_it_happened(sentence: Span) -> bool:
@@ -322,7 +332,15 @@ def _read_outcome(context: _FigureContext) -> Optional[tuple[OutcomeRule, _Readi
 
 
 def _rule_counted_noun(context: _FigureContext) -> Optional[_Reading]:
-    return _outcome_of_noun(context.noun) if context.noun is not None else None
+    if context.noun is None:
+        return None
+    number = context.number
+    if context.noun.head.dep_ == "prep" and context.noun.head.head.i == number.i and number.dep_ in ("nsubj", "nsubjpass"):
+        # "five of the wounded had died": a part of a group whose verb says what became of it
+        outcome = _verb_outcome(number.head) if number.head.pos_ == "VERB" else None
+        if outcome is not None:
+            return _Reading(outcome, number.head, "part_verb")
+    return _outcome_of_noun(context.noun)
 
 
 def _rule_bare_number(context: _FigureContext) -> Optional[_Reading]:
@@ -360,8 +378,8 @@ def _rule_subset_of_total(context: _FigureContext) -> Optional[_Reading]:
 OUTCOME_RULES: tuple[OutcomeRule, ...] = (
     OutcomeRule("casualty.counted_noun", _rule_counted_noun, GRAMMATICAL_LINK,
                 "the counted noun says the outcome: '118 deaths', 'the wounded', 'people killed', "
-                "'claimed 220 lives' (variants outcome_adjective, outcome_noun, lives_taken, participle, "
-                "adjective_modifier)"),
+                "'claimed 220 lives', 'gunshot victims', 'five of the wounded had died' (variants outcome_adjective, outcome_noun, wound_victims, part_verb, "
+                "lives_taken, participle, adjective_modifier)"),
     OutcomeRule("casualty.bare_number", _rule_bare_number, GRAMMATICAL_LINK,
                 "no counted noun, the number itself carries the outcome word: 'we counted 52 wounded' "
                 "(same variants as counted_noun)"),
@@ -581,6 +599,8 @@ def _outcome_of_noun(noun: Token) -> Optional[_Reading]:
         return _Reading(OUTCOME_ADJECTIVES[noun.lower_], noun, "outcome_adjective")
     if lemma in _OUTCOME_BY_NOUN:
         return _Reading(_OUTCOME_BY_NOUN[lemma], noun, "outcome_noun")
+    if lemma == "victim" and any(c.dep_ in ("compound", "amod") and c.lower_ in _WOUND_VICTIM_MODIFIERS for c in noun.children):
+        return _Reading("injured", noun, "wound_victims")  # "dozens of gunshot victims"
     if lemma == "life" and noun.dep_ == "dobj" and _takes_lives(noun.head):
         return _Reading("killed", noun.head, "lives_taken")  # "the fighting has claimed 220 lives"
     # a participle or adjective on the noun: "people killed", "civilians wounded", "wounded soldiers"
@@ -663,7 +683,10 @@ def _verb_outcome(verb: Token) -> Optional[str]:
         return "other" if verb.tag_ == "VBN" else None
     if lemma == "burn":
         return "injured"
-    return _OUTCOME_BY_VERB.get(lemma)
+    outcome = _OUTCOME_BY_VERB.get(lemma)
+    if outcome == "injured" and harm_is_fatal(verb):
+        return "killed"  # "shot dead", "fatally wounded", "shot and killed"
+    return outcome
 
 
 def _outcome_from_governor(token: Token) -> Optional[_Reading]:
@@ -1090,6 +1113,19 @@ def _link_subsets(candidates: list[CasualtyCandidate], doc: Doc) -> None:
             if candidate.report.source is None and parent.report.source is not None:
                 candidate.report.source, candidate.report.speaker_rule = parent.report.source, "source.subset_parent"
             break
+
+
+def _without(candidates: list[CasualtyCandidate], removed: set[int]) -> list[CasualtyCandidate]:
+    """``candidates`` less the ``removed`` indexes, ``subset_of`` links remapped (None if removed)."""
+    new_index: dict[int, int] = {}
+    for old in range(len(candidates)):
+        if old not in removed:
+            new_index[old] = len(new_index)
+    kept = [c for i, c in enumerate(candidates) if i not in removed]
+    for candidate in kept:
+        if candidate.report.subset_of is not None:
+            candidate.report.subset_of = new_index.get(candidate.report.subset_of)
+    return kept
 
 
 def _dedupe(candidates: list[CasualtyCandidate]) -> list[CasualtyCandidate]:

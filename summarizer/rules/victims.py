@@ -1,0 +1,401 @@
+"""Victims reported one by one, counted per article into the incident's killed and injured.
+
+Local crime reporting rarely states a toll as a figure. It names each victim in turn and tells
+what happened to them: "A 15-year-old boy was shot to death ...", "Police found a woman with a
+gunshot wound ...", "He was taken to hospital, where he later died." A reader counts people, not
+sentences: the headline and the lead name the same boy, "he died" turns the man already counted
+as shot into one of the dead (not a second person), and "four people were shot, one fatally" is
+one killed and three injured. This module reads those mentions from the parse and adds them up
+into one killed and one injured report per article, each with a
+:class:`~summarizer.schema.Derivation` listing the spans it was counted from (the grounding
+checkpoint verifies every one of them).
+
+The rules, by id (in ``CasualtyReport.rule``):
+
+* ``casualty.victims.one_by_one``: the sum of single victims (``Derivation.rule == "sum"``);
+* ``casualty.victims.shot_less_dead``: a figure of people shot less those of them who died
+  ("four people were shot, one fatally"; "4 shot, 1 dead"): the injured
+  (``Derivation.rule == "difference"``).
+
+What a mention is and what happened to the person is read by the :data:`MENTION_RULES`; the words
+are in ``lexicons/victims.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Sequence
+
+from spacy.tokens import Doc, Span, Token
+
+from summarizer.rules import lexicon
+from summarizer.rules.nlp import doc_text
+from summarizer.schema import CasualtyReport, CountTerm, Derivation, Evidence, Figure
+
+_HARM_VERBS = lexicon.words("victims", "verbs.harm")
+_KILL_VERBS = lexicon.words("victims", "verbs.kill")
+_DIE_VERBS = lexicon.words("victims", "verbs.die")
+_STATE_DEAD_VERBS = lexicon.words("victims", "verbs.state_dead")
+_TAKE_WOUND_VERBS = lexicon.words("victims", "verbs.take_wound")
+_FATAL_WORDS = lexicon.words("victims", "words.fatal")
+_WOUND_NOUNS = lexicon.words("victims", "words.wounds")
+_HYPOTHETICAL = lexicon.words("victims", "words.hypothetical")
+_PERSON_NOUNS = lexicon.words("victims", "words.persons")
+_PRONOUNS = lexicon.words("victims", "words.pronouns")
+_ANOTHER = lexicon.words("victims", "words.another")
+_REFLEXIVE = {"himself": "he", "herself": "she"}
+_AGE = re.compile(r"^(\d{1,3})(?:-year-old|-years-old)?$")
+_AGE_WORD = re.compile(r"(\d{1,3})-year-old", re.I)
+
+#: Ids of the rules that turn one mention into a victim event (``_Event.rule``).
+MENTION_RULES: tuple[tuple[str, str], ...] = (
+    ("victim.harmed", "a harm verb takes the person: 'a man was shot', 'shot his neighbour' (fatal with "
+                      "'fatally', 'dead', 'to death', '... and killed')"),
+    ("victim.killed", "a killing verb takes the person: 'was killed', 'murdered his wife'"),
+    ("victim.died", "the person is the subject of a dying verb: 'he later died'"),
+    ("victim.found_dead", "a verb states the person dead: 'was found dead', 'pronounced dead'"),
+    ("victim.wounded", "the person suffered a wound: 'suffered a gunshot wound'"),
+)
+#: The counting rules: ids in ``CasualtyReport.rule``.
+COUNT_RULES: tuple[tuple[str, str], ...] = (
+    ("casualty.victims.one_by_one", "single victims of the article added up, by outcome"),
+    ("casualty.victims.shot_less_dead", "a figure of people shot less those of them who died: the injured"),
+)
+
+
+@dataclass
+class _Event:
+    """One mention of one person harmed: who (the mention token), what, and the span saying it."""
+
+    person: Token
+    killed: bool
+    start: int
+    end: int
+    rule: str
+
+
+@dataclass
+class _Victim:
+    """One person the article reports harmed, from all the mentions that refer to them."""
+
+    lemma: str
+    age: Optional[int]
+    name_words: set[str]
+    gender: Optional[str]
+    killed: bool
+    first: tuple[int, int]
+    death: Optional[tuple[int, int]] = None
+    group: str = "people"
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+
+
+def harm_is_fatal(verb: Token) -> bool:
+    """Whether a harm verb says the harm killed: 'fatally shot', 'shot dead', 'shot to death', 'was shot and killed'."""
+    for child in verb.children:
+        if child.lower_ in _FATAL_WORDS and child.dep_ in ("advmod", "oprd", "acomp", "xcomp", "amod", "attr", "dobj"):
+            return True
+        if child.dep_ == "prep" and child.lower_ == "to" and any(o.lemma_.lower() == "death" for o in child.children):
+            return True
+        if (child.dep_ == "conj" and child.lemma_.lower() in _KILL_VERBS | _DIE_VERBS and child.pos_ == "VERB"
+                and not any(c.dep_ in ("dobj", "nsubj", "nsubjpass") for c in child.children)):
+            return True  # "was shot and killed", "shot and killed a man" (one person, both verbs)
+    return False
+
+
+def _negated(verb: Token) -> bool:
+    for child in verb.children:
+        if child.dep_ == "neg" or (child.dep_ == "aux" and child.lower_ in _HYPOTHETICAL):
+            return True
+    return False
+
+
+def _subject(verb: Token, deps: tuple[str, ...]) -> Optional[Token]:
+    for child in verb.children:
+        if child.dep_ in deps:
+            return child
+    if verb.dep_ == "conj":  # "was shot and later died": the subject of the first verb
+        return _subject(verb.head, deps + ("nsubj", "nsubjpass"))
+    return None
+
+
+def _passive(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (
+        verb.tag_ == "VBN" and verb.dep_ in ("acl", "ROOT", "conj") and not any(c.dep_ == "dobj" for c in verb.children))
+
+
+def _events(sentence: Span) -> list[_Event]:
+    """The victim events of one sentence, one per person mention (the strongest outcome)."""
+    found: dict[int, _Event] = {}
+
+    def add(person: Optional[Token], verb: Token, killed: bool, rule: str) -> None:
+        if person is None:
+            return
+        for one in [person] + [c for c in person.conjuncts if c.i > person.i]:
+            one = _person_head(one)
+            if one is None:
+                continue
+            start = min(one.left_edge.idx, verb.idx)
+            end = max(verb.idx + len(verb), one.idx + len(one))
+            if verb.i > one.i:
+                end = verb.idx + len(verb)
+                start = min(one.left_edge.idx, one.idx)
+            event = _Event(one, killed, start, end, rule)
+            previous = found.get(one.i)
+            if previous is None or (killed and not previous.killed):
+                found[one.i] = event
+
+    for verb in sentence:
+        if verb.pos_ not in ("VERB", "AUX", "ADJ") or _negated(verb):
+            continue
+        lemma = verb.lemma_.lower()
+        if lemma in _HARM_VERBS | _KILL_VERBS:
+            killed = lemma in _KILL_VERBS or harm_is_fatal(verb)
+            rule = "victim.killed" if lemma in _KILL_VERBS else "victim.harmed"
+            if _passive(verb):
+                subject = _subject(verb, ("nsubjpass", "nsubj"))
+                if subject is None and verb.dep_ == "acl":
+                    subject = verb.head  # "a man shot in the leg"
+                add(subject, verb, killed, rule)
+            else:
+                obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+                if obj is not None and obj.lower_ in _REFLEXIVE:
+                    obj = _subject(verb, ("nsubj",))  # "shot himself": the shooter is the victim
+                if obj is not None and lemma in ("hit", "strike") and not _struck_by_gunfire(verb):
+                    obj = None  # "hit a car", "struck a deal"
+                add(obj, verb, killed, rule)
+        elif lemma in _DIE_VERBS and verb.pos_ == "VERB":
+            add(_subject(verb, ("nsubj",)), verb, True, "victim.died")
+        elif lemma in _STATE_DEAD_VERBS and verb.pos_ == "VERB" and _passive(verb):
+            if any(c.lower_ == "dead" for c in verb.children):
+                add(_subject(verb, ("nsubjpass", "nsubj")), verb, True, "victim.found_dead")
+        elif lemma in _TAKE_WOUND_VERBS and verb.pos_ == "VERB":
+            wound = next((c for c in verb.children if c.dep_ == "dobj" and c.lemma_.lower() in _WOUND_NOUNS), None)
+            if wound is not None:
+                fatal = any(c.lower_ in ("fatal", "mortal") for c in wound.children)
+                add(_subject(verb, ("nsubj",)), verb, fatal, "victim.wounded")
+    return list(found.values())
+
+
+def _struck_by_gunfire(verb: Token) -> bool:
+    """'was struck by a bullet', 'hit in the chest': a hit that is a wound."""
+    words = {t.lemma_.lower() for t in verb.subtree}
+    return bool(words & {"bullet", "gunfire", "round", "shot", "gunshot", "chest", "head", "leg", "arm", "neck", "back", "stray"})
+
+
+def _person_head(token: Token) -> Optional[Token]:
+    """The token naming one person, or None: a pronoun, a person's name, a singular person noun."""
+    if token.lower_ in _PRONOUNS:
+        return token
+    if token.tag_ in ("NNS", "NNPS") or any(c.dep_ == "nummod" and c.lower_ != "one" for c in token.children):
+        return None
+    if any(c.lower_ in ("no", "nobody") for c in token.children) or token.lower_ in ("nobody", "none"):
+        return None
+    if token.ent_type_ == "PERSON" and token.pos_ == "PROPN":
+        return token
+    lemma = token.lemma_.lower()
+    if lemma in _PERSON_NOUNS or lemma in VICTIM_NOUNS:
+        return token
+    return None
+
+
+#: Victim-group nouns (lexicons/victim_groups.toml), singular, that name one person harmed.
+VICTIM_GROUP_NOUNS = lexicon.table("victim_groups", "nouns")
+VICTIM_NOUNS = {w for words in VICTIM_GROUP_NOUNS.values() for w in words} - {"family", "one", "other", "people", "police", "army", "staff", "personnel", "troop", "member"}
+_GROUP_BY_NOUN = {w: g for g, words in VICTIM_GROUP_NOUNS.items() for w in words}
+
+
+def _age(person: Token) -> Optional[int]:
+    """'a 15-year-old boy', 'John Smith, 25,'."""
+    for t in person.subtree:
+        match = _AGE_WORD.search(t.text)
+        if match:
+            return int(match.group(1))
+        if t.dep_ == "appos" and t.like_num and t.text.isdigit() and t.head.i == person.i:
+            return int(t.text)
+    return None
+
+
+def _gender(person: Token) -> Optional[str]:
+    lemma = person.lemma_.lower()
+    if lemma in ("he", "him", "man", "boy", "father", "son", "husband", "male", "dad"):
+        return "m"
+    if lemma in ("she", "her", "woman", "girl", "mother", "daughter", "wife", "grandmother", "girlfriend"):
+        return "f"
+    return None
+
+
+def _refers_back(person: Token) -> bool:
+    if person.lower_ in _PRONOUNS:
+        return True
+    dets = [c for c in person.children if c.dep_ in ("det", "poss")]
+    return any(d.lower_ in ("the", "this", "that") for d in dets) and not any(d.lower_ in ("a", "an", "another") for d in dets)
+
+
+def _name_words(person: Token) -> set[str]:
+    if person.ent_type_ != "PERSON":
+        return set()
+    ent = next((e for e in person.doc.ents if e.start <= person.i < e.end), None)
+    words = ent.text.split() if ent is not None else [person.text]
+    return {w.lower().strip(".,'’s") for w in words if w[:1].isupper()}
+
+
+def _resolve(event: _Event, victims: list[_Victim]) -> Optional[_Victim]:
+    """The victim already counted that this mention refers to, or None (a new person)."""
+    person = event.person
+    names = _name_words(person)
+    gender = _gender(person)
+    if names:
+        for victim in reversed(victims):
+            if victim.name_words & names:
+                return victim
+        return None
+    if person.lower_ in _PRONOUNS:
+        for victim in reversed(victims):
+            if gender is None or victim.gender in (None, gender):
+                return victim
+        return None
+    lemma, age = person.lemma_.lower(), _age(person)
+    if any(c.lower_ in _ANOTHER for c in person.children):
+        return None  # "another man", "a second victim": a new person
+    for victim in reversed(victims):
+        same_kind = victim.lemma == lemma or lemma in ("victim", "person")
+        if same_kind and (age is None or victim.age is None or victim.age == age):
+            if _refers_back(person) or victim.lemma == lemma:
+                return victim
+    if _refers_back(person) and victims:
+        return victims[-1]
+    return None
+
+
+def find_victims(doc: Doc, skip: Optional[Callable[[int, int], bool]] = None,
+                 region: Optional[tuple[int, int]] = None) -> list[_Victim]:
+    """Every person the article reports harmed one by one, in order of first mention, in
+    ``region`` (character offsets) if given. ``skip(start, end)`` says a span is not the
+    article's content (boilerplate)."""
+    victims: list[_Victim] = []
+    for sentence in doc.sents:
+        if skip is not None and skip(sentence.start_char, sentence.end_char):
+            continue
+        if region is not None and not (region[0] <= sentence.start_char < region[1]):
+            continue
+        for event in sorted(_events(sentence), key=lambda e: e.start):
+            victim = _resolve(event, victims)
+            span = (event.start, event.end)
+            if victim is None:
+                person = event.person
+                victim = _Victim(
+                    lemma=person.lemma_.lower(), age=_age(person), name_words=_name_words(person),
+                    gender=_gender(person), killed=False, first=span,
+                    group=_GROUP_BY_NOUN.get(person.lemma_.lower(), "people"),
+                )
+                victims.append(victim)
+            else:
+                victim.name_words |= _name_words(event.person)
+                victim.gender = victim.gender or _gender(event.person)
+            victim.mentions.append(span)
+            if event.killed and not victim.killed:
+                victim.killed, victim.death = True, span
+    return victims
+
+
+def _headline_end(text: str) -> int:
+    """Where the headline ends: the first blank line within the first 300 characters, else 0."""
+    end = text.find("\n\n", 0, 300)
+    return end if end > 0 else 0
+
+
+def _evidence(doc: Doc, span: tuple[int, int]) -> Evidence:
+    text = doc_text(doc)
+    return Evidence(start=span[0], end=span[1], text=text[span[0]:span[1]])
+
+
+def victim_reports(doc: Doc, stated: Sequence[CasualtyReport],
+                   skip: Optional[Callable[[int, int], bool]] = None) -> list[CasualtyReport]:
+    """The article's victims counted one by one: a killed and an injured report with the mentions
+    as a sum, unless a figure the article states already says the same."""
+    text = doc_text(doc)
+    headline_end = _headline_end(text)
+    headline = find_victims(doc, skip, (0, headline_end))
+    body = find_victims(doc, skip, (headline_end, len(text)))
+    reports: list[CasualtyReport] = []
+    for outcome in ("killed", "injured"):
+        # the headline names the lead's victims again: count the one that names more of them
+        in_headline = [v for v in headline if v.killed == (outcome == "killed")]
+        in_body = [v for v in body if v.killed == (outcome == "killed")]
+        chosen = in_body if len(in_body) >= len(in_headline) else in_headline
+        if not chosen:
+            continue
+        count = len(chosen)
+        if any(r.outcome == outcome for r in stated):
+            continue  # the article states its own figure for this outcome: it is the count
+        terms = [CountTerm(evidence=_evidence(doc, (v.death if outcome == "killed" and v.death else v.first))) for v in chosen]
+        groups = {v.group for v in chosen}
+        report = CasualtyReport(
+            outcome=outcome,
+            figure=Figure(text=str(count), kind="exact", low=count, high=count),
+            victim_group=groups.pop() if len(groups) == 1 else "people",
+            time_scope="incident",
+            evidence=terms[0].evidence,
+            derivation=Derivation(rule="sum", terms=terms),
+        )
+        report.rule = "casualty.victims.one_by_one"
+        reports.append(report)
+    return reports
+
+
+_FATAL_PART = re.compile(
+    r"^\W*(?:and\s+|with\s+|including\s+)?(?P<num>one|two|three|four|five|\d{1,2})\s+(?:of\s+(?:them|whom|the\s+victims)\s+)?"
+    r"(?:(?:was|were|is|are|has|have)\s+)?(?:(?:been\s+)?(?:fatally|mortally)|dead|died|killed|dying|later\s+died|fatal(?:ly)?)\b",
+    re.I,
+)
+
+
+def shot_less_dead(doc: Doc, reports: Sequence[CasualtyReport]) -> tuple[set[int], list[CasualtyReport]]:
+    """"Four people were shot, one fatally", "4 shot, 1 dead": a figure of people shot counts
+    the dead too. Returns the indexes of the shot figures read as injured that this rule replaces
+    and the reports replacing them: the dead part (killed, stated) unless already read, and the
+    injured as the difference (``casualty.victims.shot_less_dead``)."""
+    text = doc_text(doc)
+    replaced: set[int] = set()
+    added: list[CasualtyReport] = []
+    for index, report in enumerate(reports):
+        shot = report.evidence.text.lower()
+        if report.outcome != "injured" or report.figure.kind != "exact" or not re.search(r"\bshot\b", shot):
+            continue
+        total = report.figure.low or 0
+        line_end = text.find("\n", report.evidence.end)
+        sentence_end = min(e for e in (line_end if line_end != -1 else len(text), text.find(". ", report.evidence.end) + 1 or len(text)) if e > 0)
+        rest = text[report.evidence.end:sentence_end]
+        part = _FATAL_PART.match(rest)
+        dead: Optional[CasualtyReport] = None
+        if part is not None:
+            from summarizer.figures import parse_figure
+
+            figure = parse_figure(part.group("num"))
+            start = report.evidence.end + part.start("num")
+            end = report.evidence.end + part.end()
+            if figure is not None and figure.kind == "exact":
+                dead = next((r for r in reports if r.outcome == "killed" and r.evidence.start >= report.evidence.end
+                             and r.evidence.start < end), None)
+                if dead is None:
+                    dead = CasualtyReport(outcome="killed", figure=figure.model_copy(update={"text": part.group("num")}),
+                                          victim_group=report.victim_group, time_scope=report.time_scope,
+                                          location=report.location, source=report.source, speaker_rule=report.speaker_rule,
+                                          evidence=_evidence(doc, (start, end)))
+                    dead.rule = "casualty.victims.shot_fatally"
+                    added.append(dead)
+        if dead is None or dead.figure.kind != "exact" or (dead.figure.low or 0) >= total:
+            continue
+        injured = total - (dead.figure.low or 0)
+        first = CountTerm(evidence=report.evidence, figure=report.figure)
+        difference = CasualtyReport(
+            outcome="injured", figure=Figure(text=str(injured), kind="exact", low=injured, high=injured),
+            victim_group=report.victim_group, time_scope=report.time_scope, location=report.location,
+            source=report.source, speaker_rule=report.speaker_rule, evidence=report.evidence,
+            derivation=Derivation(rule="difference", terms=[first, CountTerm(evidence=dead.evidence, figure=dead.figure)]),
+        )
+        difference.rule = "casualty.victims.shot_less_dead"
+        replaced.add(index)
+        added.append(difference)
+    return replaced, added

