@@ -18,6 +18,7 @@ FILES = sorted(p.stem for p in lexicon.LEXICON_DIR.glob("*.toml"))
 
 
 def _import_every_rules_module() -> None:
+    import summarizer.rules.boilerplate  # noqa: F401
     import summarizer.rules.casualties  # noqa: F401
     import summarizer.rules.claims  # noqa: F401
     import summarizer.rules.quotes  # noqa: F401

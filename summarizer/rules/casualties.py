@@ -27,6 +27,7 @@ from spacy.tokens import Doc, Span, Token
 
 from summarizer.figures import FoundFigure, find_figures, stated_value
 from summarizer.rules import lexicon
+from summarizer.rules.boilerplate import NonContent
 from summarizer.rules.nlp import doc_text, entities_in, entity_of, starts_paragraph
 from summarizer.rules.quotes import QuoteCandidate, find_quotes
 from summarizer.rules.speakers import SpeakerIndex, subject_of
@@ -150,12 +151,15 @@ def find_casualties(doc: Doc, quotes: Optional[Sequence[QuoteCandidate]] = None)
     speakers = SpeakerIndex.for_doc(doc)
     quoted = _quote_speakers(quotes if quotes is not None else find_quotes(doc))
     candidates: list[CasualtyCandidate] = []
+    furniture = NonContent.for_doc(doc)
     passage = _Passage()
     previous_sentence: list[CasualtyCandidate] = []  # the figures of the sentence just read
     for s_index, sentence in enumerate(doc.sents):
         if starts_paragraph(doc, sentence.start_char):
             passage.new_paragraph()
             previous_sentence = []
+        if furniture.covers(sentence.start_char, sentence.end_char):
+            continue  # page furniture: a share widget, a list of other stories' headlines
         if _is_instruction(sentence):
             continue  # "Report that 500 people were killed": an order to the reader states no fact
         sentence_source = _sentence_source(sentence, speakers)
@@ -204,7 +208,7 @@ def find_casualties(doc: Doc, quotes: Optional[Sequence[QuoteCandidate]] = None)
         kept = _without(kept, replaced)
     kept.extend(CasualtyCandidate(report=r, confidence=GRAMMATICAL_LINK, scope_stated=True) for r in parts)
     stated = [c.report for c in kept]
-    for report in victim_reports(doc, stated):
+    for report in victim_reports(doc, stated, skip=furniture.covers):
         kept.append(CasualtyCandidate(report=report, confidence=GRAMMATICAL_LINK, scope_stated=True))
     return kept
 
