@@ -38,6 +38,9 @@ PASSAGES = [
     ("Four people were shot, one fatally, outside a bar early Sunday.", {"killed": 1, "injured": 3}),
     # the shooter is in the toll
     ("A man fatally shot his wife and then shot himself, police said. He died at the scene.", {"killed": 2}),
+    # a killing noun names the victim: one killed
+    ("Detectives arrested a man on Thursday in the shooting death of a college student.", {"killed": 1}),
+    ("A man was killed on Friday. Police have not named a suspect in the fatal shooting.", {"killed": 1}),
     # nobody harmed: no death stated
     ("No one was hurt when shots were fired at a house on Pine Street.", {}),
     ("Two of the victims were taken to a hospital with injuries that were not life-threatening.", {}),

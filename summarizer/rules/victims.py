@@ -43,6 +43,9 @@ _WOUND_NOUNS = lexicon.words("victims", "words.wounds")
 _HYPOTHETICAL = lexicon.words("victims", "words.hypothetical")
 _PERSON_NOUNS = lexicon.words("victims", "words.persons")
 _PRONOUNS = lexicon.words("victims", "words.pronouns")
+_DEATH_NOUNS = lexicon.words("victims", "events.death_nouns")
+_FATAL_MODIFIERS = lexicon.words("victims", "events.fatal_modifiers")
+_SHOOTING_NOUNS = lexicon.words("victims", "events.shooting_nouns")
 _ANOTHER = lexicon.words("victims", "words.another")
 _REFLEXIVE = {"himself": "he", "herself": "she"}
 _AGE = re.compile(r"^(\d{1,3})(?:-year-old|-years-old)?$")
@@ -56,6 +59,8 @@ MENTION_RULES: tuple[tuple[str, str], ...] = (
     ("victim.died", "the person is the subject of a dying verb: 'he later died'"),
     ("victim.found_dead", "a verb states the person dead: 'was found dead', 'pronounced dead'"),
     ("victim.wounded", "the person suffered a wound: 'suffered a gunshot wound'"),
+    ("victim.killing_noun", "a singular killing noun: 'the shooting death of a student', 'the fatal shooting' "
+                            "(its victim, else the person already counted, else one unnamed person)"),
 )
 #: The counting rules: ids in ``CasualtyReport.rule``.
 COUNT_RULES: tuple[tuple[str, str], ...] = (
@@ -174,6 +179,24 @@ def _events(sentence: Span) -> list[_Event]:
             if wound is not None:
                 fatal = any(c.lower_ in ("fatal", "mortal") for c in wound.children)
                 add(_subject(verb, ("nsubj",)), verb, fatal, "victim.wounded")
+    for noun in sentence:
+        if noun.pos_ != "NOUN" or noun.tag_ != "NN":
+            continue
+        lemma = noun.lemma_.lower()
+        modifiers = {c.lower_ for c in noun.children if c.dep_ in ("amod", "compound")}
+        killing = (lemma in _DEATH_NOUNS and ("shooting" in modifiers or lemma != "death")) or (
+            lemma in _SHOOTING_NOUNS and modifiers & _FATAL_MODIFIERS)
+        if not killing or any(c.dep_ == "nummod" or c.lower_ in ("no", "any") for c in noun.children):
+            continue
+        person = next((c for c in noun.children if c.dep_ == "poss" and _person_head(c) is not None), None)
+        if person is None:
+            of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            person = next((o for o in of.children if o.dep_ == "pobj" and _person_head(o) is not None), None) if of else None
+        if person is not None:
+            add(person, noun, True, "victim.killing_noun")
+        elif noun.i not in found:
+            found[noun.i] = _Event(noun, True, noun.left_edge.idx if noun.left_edge.i >= sentence.start else noun.idx,
+                                   noun.idx + len(noun), "victim.killing_noun")
     return list(found.values())
 
 
@@ -243,6 +266,10 @@ def _name_words(person: Token) -> set[str]:
 def _resolve(event: _Event, victims: list[_Victim]) -> Optional[_Victim]:
     """The victim already counted that this mention refers to, or None (a new person)."""
     person = event.person
+    if event.rule == "victim.killing_noun" and _person_head(person) is None:
+        # "the fatal shooting" names no one: one of the dead already counted, else one unnamed person
+        killed = [v for v in victims if v.killed]
+        return killed[-1] if killed else None
     names = _name_words(person)
     gender = _gender(person)
     if names:
