@@ -38,6 +38,10 @@ PASSAGES = [
     ("Four people were shot, one fatally, outside a bar early Sunday.", {"killed": 1, "injured": 3}),
     # the shooter is in the toll
     ("A man fatally shot his wife and then shot himself, police said. He died at the scene.", {"killed": 2}),
+    # a victim introduced by description, then named, is one person
+    ("A 32-year-old man was shot outside his home on Tuesday. Daniel Ortiz died later that night.", {"killed": 1}),
+    ("A 7-year-old girl was struck by a stray bullet on Sunday. The 7-year-old is in stable condition.",
+     {"injured": 1}),
     # a killing noun names the victim: one killed
     ("Detectives arrested a man on Thursday in the shooting death of a college student.", {"killed": 1}),
     ("A man was killed on Friday. Police have not named a suspect in the fatal shooting.", {"killed": 1}),

@@ -217,8 +217,8 @@ def _person_head(token: Token) -> Optional[Token]:
     if token.ent_type_ == "PERSON" and token.pos_ == "PROPN":
         return token
     lemma = token.lemma_.lower()
-    if lemma in _PERSON_NOUNS or lemma in VICTIM_NOUNS:
-        return token
+    if lemma in _PERSON_NOUNS or lemma in VICTIM_NOUNS or (token.pos_ == "NOUN" and _AGE_WORD.fullmatch(token.text)):
+        return token  # "the 7-year-old" names a person by age
     return None
 
 
@@ -276,7 +276,10 @@ def _resolve(event: _Event, victims: list[_Victim]) -> Optional[_Victim]:
         for victim in reversed(victims):
             if victim.name_words & names:
                 return victim
-        return None
+        # news introduces a victim by description and then names them: "a man was shot ...
+        # John Smith, 25, died": the name goes to the latest victim not yet named
+        unnamed = [v for v in victims if not v.name_words and v.lemma not in _PRONOUNS]
+        return unnamed[-1] if unnamed else None
     if person.lower_ in _PRONOUNS:
         for victim in reversed(victims):
             if gender is None or victim.gender in (None, gender):
@@ -285,6 +288,10 @@ def _resolve(event: _Event, victims: list[_Victim]) -> Optional[_Victim]:
     lemma, age = person.lemma_.lower(), _age(person)
     if any(c.lower_ in _ANOTHER for c in person.children):
         return None  # "another man", "a second victim": a new person
+    if age is not None:
+        for victim in reversed(victims):
+            if victim.age == age:
+                return victim  # "a 7-year-old girl" ... "the 7-year-old"
     for victim in reversed(victims):
         same_kind = victim.lemma == lemma or lemma in ("victim", "person")
         if same_kind and (age is None or victim.age is None or victim.age == age):
