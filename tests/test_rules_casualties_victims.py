@@ -36,6 +36,9 @@ PASSAGES = [
      "police said. The boy died at the scene.", {"killed": 1}),
     # a figure of people shot counts the dead among them
     ("Four people were shot, one fatally, outside a bar early Sunday.", {"killed": 1, "injured": 3}),
+    # headline speech: no auxiliary, "shot" as a count
+    ("Teenager shot in the leg near school\n\nThe boy is expected to recover.", {"injured": 1}),
+    ("Five shot, one killed outside nightclub\n\nPolice are looking for a gunman.", {"killed": 1, "injured": 4}),
     # the shooter is in the toll
     ("A man fatally shot his wife and then shot himself, police said. He died at the scene.", {"killed": 2}),
     # a victim introduced by description, then named, is one person

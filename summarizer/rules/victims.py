@@ -129,8 +129,9 @@ def _passive(verb: Token) -> bool:
         verb.tag_ == "VBN" and verb.dep_ in ("acl", "ROOT", "conj") and not any(c.dep_ == "dobj" for c in verb.children))
 
 
-def _events(sentence: Span) -> list[_Event]:
-    """The victim events of one sentence, one per person mention (the strongest outcome)."""
+def _events(sentence: Span, headline: bool = False) -> list[_Event]:
+    """The victim events of one sentence, one per person mention (the strongest outcome).
+    A headline drops the auxiliary: "Juvenile shot in the leg" is passive."""
     found: dict[int, _Event] = {}
 
     def add(person: Optional[Token], verb: Token, killed: bool, rule: str) -> None:
@@ -157,7 +158,7 @@ def _events(sentence: Span) -> list[_Event]:
         if lemma in _HARM_VERBS | _KILL_VERBS:
             killed = lemma in _KILL_VERBS or harm_is_fatal(verb)
             rule = "victim.killed" if lemma in _KILL_VERBS else "victim.harmed"
-            if _passive(verb):
+            if _passive(verb) or (headline and verb.tag_ == "VBD" and not any(c.dep_ == "dobj" for c in verb.children)):
                 subject = _subject(verb, ("nsubjpass", "nsubj"))
                 if subject is None and verb.dep_ == "acl":
                     subject = verb.head  # "a man shot in the leg"
@@ -313,7 +314,8 @@ def find_victims(doc: Doc, skip: Optional[Callable[[int, int], bool]] = None,
             continue
         if region is not None and not (region[0] <= sentence.start_char < region[1]):
             continue
-        for event in sorted(_events(sentence), key=lambda e: e.start):
+        in_headline = region is not None and region[0] == 0
+        for event in sorted(_events(sentence, in_headline), key=lambda e: e.start):
             victim = _resolve(event, victims)
             span = (event.start, event.end)
             if victim is None:
