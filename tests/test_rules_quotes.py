@@ -348,3 +348,21 @@ def test_paired_apostrophes_are_quote_marks():
     assert first.quote.speaker_rule == "speaker.verb_after"
     second = only(found, "It's the opposite")
     assert (second.quote.mode, second.quote.speaker) == ("direct", "Maria Lopez")
+
+
+def test_dash_credit_names_the_speaker_of_each_quote():
+    """Reader responses and listicles credit each quote with a dash after it (speaker.dash_credit),
+    not the previous quote's speaker."""
+    text = (
+        "Readers responded to the debate.\n"
+        "\u201cHe is ignorant of our culture and our lives.\u201d\u2015 Pamela Padilla\n"
+        "\u201cI am so ashamed to be an American today, honestly.\u201d \u2015 Jacklyn Ashley.\n"
+        "\u201cTrump must stop portraying us as gangsters, plain and simple.\u201d \u2014 Carla Sanchez"
+    )
+    found = quotes_of(text)
+    speakers = [(c.quote.speaker, c.quote.speaker_rule) for c in found]
+    assert speakers == [
+        ("Pamela Padilla", "speaker.dash_credit"),
+        ("Jacklyn Ashley", "speaker.dash_credit"),
+        ("Carla Sanchez", "speaker.dash_credit"),
+    ]

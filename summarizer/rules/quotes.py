@@ -70,6 +70,7 @@ QUOTE_RULES: tuple[tuple[str, str], ...] = (
 #: the others belong to one quote rule each. ``speaker_cue`` keeps the coarser class the hybrid
 #: strategy reads to decide whether to ask a model.
 SPEAKER_RULES: tuple[tuple[str, str], ...] = (
+    ("speaker.dash_credit", "a name credited with a dash right after the quote: '\u201c...\u201d \u2015 Jane Doe'"),
     ("speaker.verb_leading_in", "a speech verb right before the marks: 'X said: \"...\"'"),
     ("speaker.verb_after", "the first speech verb after the quote: '\"...\", X said'"),
     ("speaker.verb_before", "a speech verb earlier in the sentence"),
@@ -107,6 +108,9 @@ _ELISIONS = ("em ", "til ", "tis ", "twas ", "n ", "cause ")
 _SPEAKER_LABEL = re.compile(r"((?:[A-Z][\w'\u2019.-]*)(?:\s+[A-Z][\w'\u2019.-]*){0,3})\s*:\s+")
 _INTERVIEW_WITH = re.compile(r"\b(?:interview|conversation|talk|Q&A) with ((?:[A-Z][\w'\u2019.-]*)(?:[ ]+[A-Z][\w'\u2019.-]*){0,3})")
 _DATELINE = re.compile(r"[A-Z][\w'./-]*(?:[ ,/]+[\w'./-]+){0,5}?\s+[-\u2013\u2014]\s+")
+_DASH_CREDIT = re.compile(
+    r"[ \t]*(?:\u2015|\u2014|\u2013|--)[ \t]*((?:[A-Z][\w'\u2019.\u00C0-\u024F-]*)(?:[ ]+(?:[A-Z][\w'\u2019.\u00C0-\u024F-]*|de|la|del|van|von|bin|al)){1,4})[ \t]*[.,]?[ \t]*(?=$|\n|\u201c|\")"
+)
 _EDITORIAL_NOTE = re.compile(r"\[[^\]\n]*\]")
 _SENTENCE_END = re.compile(r"[.!?](?=[\s\u201d\"']*(?:\s|$))")
 
@@ -345,6 +349,11 @@ class _QuoteFinder:
         after = [t for t in self._tokens(quote.outer_end, after_end) if _is_speech_verb(t)][:1]
         lead_in = self.text[before[-1].idx + len(before[-1]) : quote.outer_start] if before else ""
         # SPEAKER_RULES, in this order; the first that names a speaker wins
+        credited = self._dash_credit(quote.outer_end, paragraph[1])
+        if credited is not None:
+            quote.speaker, quote.cue, quote.speaker_rule = credited, "attribution_verb", "speaker.dash_credit"
+            quote.adjacent_attribution = True
+            return
         if before and len(lead_in.strip(" ,:\u2014-")) == 0 and self._speaker_from_verb(
             quote, before[-1], "speaker.verb_leading_in", "colon_intro" if ":" in lead_in else "attribution_verb"
         ):
@@ -382,6 +391,18 @@ class _QuoteFinder:
             name = self.speakers.fullest(nearest.text, nearest.label)
             quote.speaker = Speaker(name, nearest.role or self.speakers.role_of(name))
             quote.cue, quote.speaker_rule = "nearest_entity", "speaker.nearest_entity"
+
+    def _dash_credit(self, offset: int, paragraph_end: int) -> Optional[Speaker]:
+        """A name credited after the closing mark with a dash (reader responses, listicles,
+        epigraphs: "“...” ― Jane Doe"): that person, written in full."""
+        match = _DASH_CREDIT.match(self.text, offset, paragraph_end)
+        if match is None:
+            return None
+        name = match.group(1)
+        mention = next((m for m in self.speakers.mentions if m.start == match.start(1)), None)
+        if mention is not None:
+            name = self.speakers.fullest(mention.text, mention.label)
+        return Speaker(name, self.speakers.role_of(name))
 
     def _attribute_nested(self, quote: _Found) -> None:
         """A quote inside a quote: the subject of the speech verb before it inside the outer
@@ -489,7 +510,7 @@ class _QuoteFinder:
             """A reported clause may hold a short quoted phrase ("said the army only hit
             'terrorist positions'") but not be, or sit in, a direct quote."""
             for s, e in covered:
-                if a < e and s < b and not (a < s and e <= b + 1 and (e - s) < 0.7 * (b - a)):
+                if a < e and s < b and not (a < s and e <= b + 3 and (e - s) < 0.7 * (b - a)):
                     return True
             return False
 
@@ -573,16 +594,19 @@ class _QuoteFinder:
         while before and (before[0].is_punct or _is_mark(before[0].text)):
             before.pop(0)
         out: list[tuple[int, int]] = []
-        head = _token_span(before) if len(before) >= 3 and not any(_is_mark(t.text) for t in before[:1]) else None
+        head = (before[0].idx, before[-1].idx + len(before[-1])) if before and not any(_is_mark(t.text) for t in before[:1]) else None
         if head is not None:
             head = self._without_dateline(*head)
-        if head is not None and self._has_verb(*head):
-            out.append(head)
         rest = [t for t in after if gap is not None and t.i > gap.i and not t.is_space]
-        while rest and rest[-1].is_punct:
+        while rest and (rest[-1].is_punct or _is_mark(rest[-1].text)):
             rest.pop()
+        conjoined = bool(rest) and rest[0].lower_ in {"and", "but"}
+        head = _token_span(before) if len(before) >= 3 and head is not None else None
+        if head is not None:
+            head = self._without_dateline(*head)
+        if head is not None and len(before) >= 3 and self._has_verb(*head):
+            out.append(head)
         if gap is not None and gap.text == "," and rest:
-            conjoined = rest[0].lower_ in {"and", "but"}
             if conjoined:
                 rest = rest[1:]
             clause = _token_span(rest)
