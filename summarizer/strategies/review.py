@@ -271,27 +271,39 @@ def _verdicts_by_id(verdicts: list, prefix: str, count: int, grounded: _Grounded
     return by_index
 
 
+def _reviewed(candidates: list, verdicts: dict, correct, fields: tuple[str, ...], kind: str, prefix: str,
+              article: str, grounded: "_Grounded"):
+    """The candidates the model kept, as ``(index, item, verdict)``: each corrected where the model
+    corrected it and the correction grounds; a failing correction is counted and the rules'
+    candidate stays as made. One loop for the three item kinds."""
+    for i, rules in enumerate(candidates):
+        verdict = verdicts.get(i)
+        item = rules
+        if verdict is not None:
+            if not verdict.keep:
+                continue
+            try:
+                item = correct(rules, verdict, article)
+                item.model_changed = _changed(rules, item, fields)
+                item.origin = "both"
+            except (ValueError, ValidationError) as exc:
+                grounded.fail(kind, f"correction of {prefix}{i + 1}", exc)
+                item = rules
+        yield i, item, verdict
+
+
 def ground_review(article: str, answer: ReviewAnswer, candidates: tuple[list, list, list]) -> _Grounded:
     """Apply an answer to the rules' candidates; every corrected or new item grounded or failed."""
     rules_casualties, rules_quotes, rules_claims = candidates
     grounded = _Grounded()
 
     verdicts = _verdicts_by_id(answer.casualties, "C", len(rules_casualties), grounded, "casualties")
-    for i, rules in enumerate(rules_casualties):
-        verdict = verdicts.get(i)
-        item, parent = rules, (f"C{rules.subset_of + 1}" if rules.subset_of is not None else None)
-        if verdict is not None:
-            if not verdict.keep:
-                continue
-            try:
-                item = _corrected_casualty(rules, verdict, article)
-                item.model_changed = _changed(rules, item, _CASUALTY_FIELDS)
-                item.origin = "both"
-            except (ValueError, ValidationError) as exc:
-                grounded.fail("casualties", f"correction of C{i + 1}", exc)
-                item = rules  # the failing correction is dropped; the rules' candidate stays as made
-            if verdict.subset_of is not None:
-                parent = verdict.subset_of.strip().upper() or None
+    for i, item, verdict in _reviewed(rules_casualties, verdicts, _corrected_casualty, _CASUALTY_FIELDS,
+                                      "casualties", "C", article, grounded):
+        rules = rules_casualties[i]
+        parent = f"C{rules.subset_of + 1}" if rules.subset_of is not None else None
+        if verdict is not None and verdict.subset_of is not None:
+            parent = verdict.subset_of.strip().upper() or None
         grounded.casualties.append(item.model_copy(update={"subset_of": None}))
         grounded.casualty_ids.append(f"C{i + 1}")
         grounded.subset_ids.append(parent)
@@ -312,18 +324,7 @@ def ground_review(article: str, answer: ReviewAnswer, candidates: tuple[list, li
         grounded.casualties[k].subset_of = target if target != k else None
 
     verdicts = _verdicts_by_id(answer.quotes, "Q", len(rules_quotes), grounded, "quotes")
-    for i, rules in enumerate(rules_quotes):
-        verdict = verdicts.get(i)
-        item = rules
-        if verdict is not None:
-            if not verdict.keep:
-                continue
-            try:
-                item = _corrected_quote(rules, verdict, article)
-                item.model_changed = _changed(rules, item, _QUOTE_FIELDS)
-                item.origin = "both"
-            except (ValueError, ValidationError) as exc:
-                grounded.fail("quotes", f"correction of Q{i + 1}", exc)
+    for i, item, _ in _reviewed(rules_quotes, verdicts, _corrected_quote, _QUOTE_FIELDS, "quotes", "Q", article, grounded):
         grounded.quotes.append(item.model_copy(update={"nested_in": None}))
         grounded.quote_candidate.append(i)
     for j, missed in enumerate(answer.missed_quotes):
@@ -343,18 +344,7 @@ def ground_review(article: str, answer: ReviewAnswer, candidates: tuple[list, li
             grounded.quotes[k].nested_in = kept_at[parent]
 
     verdicts = _verdicts_by_id(answer.claims, "K", len(rules_claims), grounded, "claims")
-    for i, rules in enumerate(rules_claims):
-        verdict = verdicts.get(i)
-        item = rules
-        if verdict is not None:
-            if not verdict.keep:
-                continue
-            try:
-                item = _corrected_claim(rules, verdict, article)
-                item.model_changed = _changed(rules, item, _CLAIM_FIELDS)
-                item.origin = "both"
-            except (ValueError, ValidationError) as exc:
-                grounded.fail("claims", f"correction of K{i + 1}", exc)
+    for _, item, _ in _reviewed(rules_claims, verdicts, _corrected_claim, _CLAIM_FIELDS, "claims", "K", article, grounded):
         grounded.claims.append(item)
     for j, missed in enumerate(answer.missed_claims):
         try:
