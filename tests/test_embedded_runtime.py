@@ -40,3 +40,19 @@ def test_the_default_needs_no_runtime(tmp_path: Path, monkeypatch: pytest.Monkey
     result = CliRunner().invoke(main, ["run", str(EXAMPLES), "-o", str(output), "--store", str(tmp_path / "runs.sqlite"), "-q"])
     assert result.exit_code == 0, result.output
     assert "1 ok" in result.output
+
+
+@pytest.mark.parametrize("strategy", ["hybrid", "naive"])
+def test_eval_of_a_model_strategy_without_the_runtime_names_the_install_commands(
+    strategy: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedded, "missing_server_modules", lambda: ["llama_cpp"])
+    monkeypatch.setenv("SUMMARIZER_CACHE", str(tmp_path / "calls.sqlite"))
+    for variable in ("OPENAI_BASE_URL", "SUMMARIZER_BASE_URL", "SUMMARIZER_GGUF"):
+        monkeypatch.delenv(variable, raising=False)
+    out = tmp_path / "eval"
+    result = CliRunner().invoke(main, ["eval", "--strategy", strategy, "--split", "dev", "--limit", "1", "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"--strategy {strategy} asks the embedded model" in result.output
+    assert "`bash scripts/build-embedded-runtime.sh`" in result.output
+    assert not out.exists()  # said before any work

@@ -136,6 +136,14 @@ def eval_command(gold_path, split, dataset, datasets_root, muc4_dir, strategies,
         from summarizer.backend import ModelSettings, open_client
 
         settings = ModelSettings.load(config_path, base_url=base_url, model=model, gguf_path=gguf)
+        asks_embedded = [s for s in strategies if s not in ("records", AUTO) and strategy_named(s).uses_model]
+        if asks_embedded and settings.is_embedded:  # as `summarizer run` does: once, before any work
+            from summarizer.embedded import runtime_problem
+
+            problem = runtime_problem(settings.gguf_path)
+            if problem is not None:
+                raise click.ClickException(
+                    f"--strategy {asks_embedded[0]} asks the embedded model, which cannot run: {problem}")
         client = open_client(settings)
     flat_by_strategy: dict[str, dict[str, float]] = {}
     first_report: Optional[Path] = None
