@@ -13,14 +13,19 @@ from summarizer.cli import main
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-@pytest.mark.parametrize("strategy", ["hybrid", "naive"])
-def test_model_strategy_without_the_runtime_names_the_install_commands(
-    strategy: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _without_the_runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a machine without llama-cpp-python's server, and with the embedded model as the endpoint."""
     monkeypatch.setattr(embedded, "missing_server_modules", lambda: ["llama_cpp"])
     monkeypatch.setenv("SUMMARIZER_CACHE", str(tmp_path / "calls.sqlite"))
     for variable in ("OPENAI_BASE_URL", "SUMMARIZER_BASE_URL", "SUMMARIZER_GGUF"):
         monkeypatch.delenv(variable, raising=False)
+
+
+@pytest.mark.parametrize("strategy", ["hybrid", "naive"])
+def test_model_strategy_without_the_runtime_names_the_install_commands(
+    strategy: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _without_the_runtime(tmp_path, monkeypatch)
     output = tmp_path / "out.jsonl"
     result = CliRunner().invoke(main, ["run", str(EXAMPLES), "-o", str(output), "--store", str(tmp_path / "runs.sqlite"),
                                        "--strategy", strategy])
@@ -46,10 +51,7 @@ def test_the_default_needs_no_runtime(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_eval_of_a_model_strategy_without_the_runtime_names_the_install_commands(
     strategy: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(embedded, "missing_server_modules", lambda: ["llama_cpp"])
-    monkeypatch.setenv("SUMMARIZER_CACHE", str(tmp_path / "calls.sqlite"))
-    for variable in ("OPENAI_BASE_URL", "SUMMARIZER_BASE_URL", "SUMMARIZER_GGUF"):
-        monkeypatch.delenv(variable, raising=False)
+    _without_the_runtime(tmp_path, monkeypatch)
     out = tmp_path / "eval"
     result = CliRunner().invoke(main, ["eval", "--strategy", strategy, "--split", "dev", "--limit", "1", "--out", str(out)])
     assert result.exit_code == 1
