@@ -89,7 +89,10 @@ def test_incident_table_sorts_filters_expands_and_links(context: "sync_api.Brows
     assert page.locator("tbody.incident:not([hidden])").count() == 1
     page.fill("#f-place", "")
     page.select_option("#f-outcome", "injured")
-    assert page.locator("tbody.incident:not([hidden])").count() == 1
+    # the March shooting and April's "A man was injured" (counted since the victim rules); not Tarboro's death
+    assert page.locator("tbody.incident:not([hidden])").count() == 2
+    page.select_option("#f-outcome", "killed")
+    assert page.locator("tbody.incident:not([hidden])").count() == 2  # the March shooting and Tarboro
     page.select_option("#f-outcome", "")
     page.fill("#f-from", "2024-04-01")
     page.dispatch_event("#f-from", "change")
