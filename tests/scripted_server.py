@@ -8,11 +8,12 @@ hang. Every request is recorded so tests can check what was sent.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Optional
+
+from summarizer.evaluation.loopback import LoopbackJSONServer
 
 
 @dataclass
@@ -33,55 +34,26 @@ class SeenRequest:
     body: dict[str, Any]
 
 
-class ScriptedServer:
+class ScriptedServer(LoopbackJSONServer):
     """Answers requests in order from ``script``; the last step repeats. Records every request."""
 
     def __init__(self, script: list[Step]) -> None:
         self.script = script
         self.requests: list[SeenRequest] = []
-        outer = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
-                length = int(self.headers.get("content-length", 0))
-                body = json.loads(self.rfile.read(length) or b"{}")
-                headers = {name.lower(): value for name, value in self.headers.items()}
-                outer.requests.append(SeenRequest(self.path, headers, body))
-                step = outer.script[min(len(outer.requests), len(outer.script)) - 1]
-                if step.hang_s:
-                    time.sleep(step.hang_s)
-                    return
-                payload = step.body
-                if step.tool_arguments is not None:
-                    name = body["tool_choice"]["function"]["name"]
-                    payload = tool_completion(name, step.tool_arguments)
-                data = json.dumps(payload).encode()
-                self.send_response(step.status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                for key, value in step.headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> "ScriptedServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def handle_post(self, request: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        self.requests.append(SeenRequest(request.path, headers, body))
+        step = self.script[min(len(self.requests), len(self.script)) - 1]
+        if step.hang_s:
+            time.sleep(step.hang_s)
+            return
+        payload = step.body
+        if step.tool_arguments is not None:
+            name = body["tool_choice"]["function"]["name"]
+            payload = tool_completion(name, step.tool_arguments)
+        self.send_json(request, step.status, payload, step.headers)
 
 
 def tool_completion(name: str, arguments: dict[str, Any]) -> dict[str, Any]:

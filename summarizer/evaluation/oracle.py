@@ -24,11 +24,12 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import SimpleNamespace
 from typing import Any, Optional, Sequence
 
 from summarizer.evaluation.aliases import alias_equal
+from summarizer.evaluation.loopback import LoopbackJSONServer
 from summarizer.evaluation.scoring import (
     ScoringOptions,
     _casualty_cost,
@@ -487,14 +488,14 @@ class SeenRequest:
     faults: list[str]
 
 
-class OracleServer:
+class OracleServer(LoopbackJSONServer):
     """A scripted OpenAI-compatible chat server on 127.0.0.1 answering from ``articles``' labels.
 
     Use as a context manager; ``base_url`` is the ``/v1`` URL. ``faults`` makes it a faulty model;
     ``injected`` lists every fault it put into an answer and ``requests`` every request served.
     """
 
-    def __init__(self, articles: Sequence[LabelledArticle], faults: Optional[FaultPlan] = None) -> None:
+    def __init__(self, articles: Sequence[LabelledArticle], faults: Optional[FaultPlan] = None, port: int = 0) -> None:
         self.articles = list(articles)
         self.faults = faults
         self.by_digest = {_digest(_inner(a.text)): a for a in self.articles}
@@ -502,46 +503,19 @@ class OracleServer:
         self.requests: list[SeenRequest] = []
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
-        outer = self
+        super().__init__(port)
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
-                length = int(self.headers.get("content-length", 0))
-                body = json.loads(self.rfile.read(length) or b"{}")
-                try:
-                    status, payload, hang = outer._respond(body)
-                except Exception as exc:  # noqa: BLE001 - a bug in the double is an HTTP 500 the test sees
-                    status, payload, hang = 500, {"error": {"message": f"oracle: {type(exc).__name__}: {exc}"}}, 0.0
-                if hang:
-                    time.sleep(hang)
-                data = json.dumps(payload).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("content-type", "application/json")
-                    self.send_header("content-length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout fault)
-                    pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> "OracleServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def handle_post(self, request: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+        try:
+            status, payload, hang = self._respond(body)
+        except Exception as exc:  # noqa: BLE001 - a bug in the double is an HTTP 500 the test sees
+            status, payload, hang = 500, {"error": {"message": f"oracle: {type(exc).__name__}: {exc}"}}, 0.0
+        if hang:
+            time.sleep(hang)
+        try:
+            self.send_json(request, status, payload)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout fault)
+            pass
 
     # -- reading the request --------------------------------------------------------------------
     def find_article(self, user_text: str) -> Optional[LabelledArticle]:
@@ -692,12 +666,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         if kind not in FAULT_KINDS:
             parser.error(f"unknown fault {kind!r}; choose from {', '.join(FAULT_KINDS)}")
         rates[kind] = float(rate or 1.0)
-    server = OracleServer(gold_articles() + injection_articles(), faults=FaultPlan(rates, args.seed) if rates else None)
-    if args.port:
-        server.httpd.server_close()
-        server.httpd = ThreadingHTTPServer(("127.0.0.1", args.port), server.httpd.RequestHandlerClass)
-        server.httpd.daemon_threads = True
-        server.thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
+    server = OracleServer(gold_articles() + injection_articles(), faults=FaultPlan(rates, args.seed) if rates else None,
+                          port=args.port or 0)
     with server:
         print(f"oracle (scripted model from gold labels) at {server.base_url}", flush=True)
         try:
