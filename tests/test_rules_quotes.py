@@ -258,6 +258,27 @@ def test_subject_that_cannot_speak_is_not_a_speaker():
     assert quotes_of(text) == []
 
 
+def test_any_subject_of_a_reported_clause_is_its_source():
+    """Political copy quotes aides, candidates, shares of voters and documents, none of them in
+    the speaking-noun lexicons: the subject of "said (that)" is the source all the same."""
+    found = quotes_of("Current and former aides said the organization has become a shell of itself.")
+    quote = only(found, "the organization has become").quote
+    assert (quote.rule, quote.speaker, quote.mode) == ("quote.reported_clause", "Current and former aides", "indirect")
+    found = quotes_of("About four in 10 voters were worried, while nine in 10 said they thought the economy favors the wealthy.")
+    assert only(found, "they thought the economy").quote.speaker == "nine in 10"
+    assert only(quotes_of("Some said they have cringed at the remarks."), "they have cringed").quote.speaker == "Some"
+
+
+def test_a_misparsed_or_unreported_subject_is_no_source():
+    # the subject parsed inside the clause, a bare participle's guessed subject, an obligation
+    text = ("A military airstrike killed 17 people early on Thursday, among them four monks and six children, "
+            "residents and a local resistance group said.")
+    assert all(c.quote.speaker != "among them four monks" for c in quotes_of(text))
+    text = "The ministry denounces the false information published by foreign media claiming that 100 soldiers were killed."
+    assert all(c.quote.speaker != "the false information" for c in quotes_of(text))
+    assert quotes_of("The form must state that the applicant has paid the fee.") == []
+
+
 def test_set_off_attribution_with_a_second_clause():
     text = "The chief executive, Wanjiru Kamau, rejected the criticism. Our prices are published, she said, and anyone can compare them."
     found = quotes_of(text)

@@ -422,9 +422,16 @@ class _QuoteFinder:
                 quote.adjacent_attribution = True
                 return
 
-    def _speaker_from_verb(self, quote: _Found, verb: Token, rule: str, cue: SpeakerCue = "attribution_verb") -> bool:
+    def _speaker_from_verb(
+        self, quote: _Found, verb: Token, rule: str, cue: SpeakerCue = "attribution_verb", *, reported: bool = False
+    ) -> bool:
         """The subject of ``verb`` as the quote's speaker (``rule`` is the SPEAKER_RULES id that
-        chose the verb; a subject resolved backwards makes it ``speaker.pronoun_antecedent``)."""
+        chose the verb; a subject resolved backwards makes it ``speaker.pronoun_antecedent``).
+
+        ``reported``: the verb governs a reported clause ("X said (that) ..."). Whoever is the
+        subject there is the source, whatever noun names it ("the candidates said", "aides
+        said", "55 percent said", "the affidavit said"): the clause is only attributed words, so
+        no lexicon of speaking nouns is needed to tell it from a description."""
         subject = subject_of(verb)
         if subject is None:
             subject = next(
@@ -437,16 +444,38 @@ class _QuoteFinder:
             return False
         if subject.lower_ == "it":
             speaker = self.speakers.it_antecedent(subject)
+        elif reported and not _can_speak(subject) and _is_nominal(subject) and self._plain_subject(quote, verb, subject):
+            speaker = self.speakers.resolve(subject) or _as_written(subject)
         elif not _can_speak(subject):
             return False
         else:
             speaker = self.speakers.resolve(subject)
+            if speaker is None and reported and subject.lower_ in _QUANTIFIER_SOURCES:
+                speaker = _as_written(subject)
         if speaker is None:
             return False
         quote.verb, quote.speaker = verb, _with_possessor(speaker, subject, self.speakers)
         quote.cue = "pronoun_antecedent" if speaker.via_antecedent and cue == "attribution_verb" else cue
         quote.speaker_rule = "speaker.pronoun_antecedent" if quote.cue == "pronoun_antecedent" else rule
         return True
+
+    def _plain_subject(self, quote: _Found, verb: Token, subject: Token) -> bool:
+        """The verb's own subject (or that of the verb it is conjoined to), outside the quoted
+        words, heading a noun phrase: a subject found by climbing out of a clause, given to a
+        bare participle ("information published by media claiming that ..."), lying inside the
+        clause or starting with a preposition is a misparse, no source."""
+        if quote.start <= subject.idx < quote.end:
+            return False
+        if any(c.tag_ == "MD" and c.lower_ in _UNREPORTED_MODALS for c in verb.children):
+            return False  # "the summary must state that ...": an obligation, nothing was said
+        if verb.tag_ == "VBG" and not any(c.dep_ == "aux" for c in verb.children):
+            return False  # "the information ... claiming that": a participle's parsed subject is a guess
+        phrase = noun_phrase(subject)
+        if phrase is None or phrase[0].pos_ == "ADP":
+            return False  # "among them four monks ..., residents said": the parse lost the subject
+        while subject.head.i != verb.i and verb.dep_ == "conj" and verb.head.i != verb.i:
+            verb = verb.head
+        return subject.head.i == verb.i
 
     def _governing_speech_verb(self, quote: _Found) -> Optional[Token]:
         """For a quote inside a sentence ("called the strike 'a massacre'"): the speech verb the
@@ -531,7 +560,7 @@ class _QuoteFinder:
                     if overlaps(*span):
                         continue
                     quote = _Found(span[0], span[1], span[0], span[1], "indirect", "reported", rule=rule, verb=token)
-                    if self._speaker_from_verb(quote, token, "speaker.reporting_subject"):
+                    if self._speaker_from_verb(quote, token, "speaker.reporting_subject", reported=clause is not None):
                         found.append(quote)
             elif token.lower_ == "according":
                 target = _according_object(token)
@@ -820,6 +849,26 @@ def _can_speak(subject: Token) -> bool:
         return True
     lemma = subject.lemma_.lower()
     return lemma in PERSON_NOUNS or lemma in BODY_NOUNS or lemma in DOCUMENT_NOUNS or lemma in SPEAKING_GROUP_NOUNS or lemma in _SPEAKING_NOUNS
+
+
+#: Pronouns that stand for a share of people and speak as one: "Some said", "Others say", "Both
+#: said", "Most said".
+_QUANTIFIER_SOURCES = frozenset({"some", "others", "both", "most", "many", "several", "few", "all", "none", "one"})
+
+
+#: Modals of obligation and possibility: "must say", "could claim" report nothing said.
+_UNREPORTED_MODALS = frozenset({"must", "should", "shall", "may", "might", "can", "could", "ought"})
+
+
+def _is_nominal(token: Token) -> bool:
+    """A noun, a name or a number ("nine in 10 said"), not a clause or an adjective."""
+    return token.pos_ in {"NOUN", "PROPN", "NUM"}
+
+
+def _as_written(subject: Token) -> Optional[Speaker]:
+    """The subject's noun phrase as written, the speaker when nothing resolves it."""
+    phrase = noun_phrase(subject)
+    return Speaker(phrase.text, None) if phrase is not None else None
 
 
 def _editorial_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
