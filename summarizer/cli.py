@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from summarizer import __version__
-from summarizer.strategies.options import strategy_option
+from summarizer.strategies.options import attribution_options, strategy_option
 
 #: Articles in flight when --concurrency is not given. The embedded llama.cpp server has one slot;
 #: with 2 requests in flight it answered 1.17 requests/s against 0.71 at 1 and 1.09 at 4
@@ -240,6 +240,7 @@ def _summary_table(summary: Any) -> Table:
                    "them. Default: $SUMMARIZER_STORE or ~/.cache/summarizer/runs.sqlite.")
 @click.option("--no-store", is_flag=True, help="Keep nothing between runs (no resume, no texts for 'show').")
 @strategy_option()
+@attribution_options()
 @click.option("--base-url", default=None, help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 "
               "(env SUMMARIZER_BASE_URL / OPENAI_BASE_URL). Without one: the embedded local model.")
 @click.option("--model", default=None, help="Model name (env SUMMARIZER_MODEL); required with --base-url.")
@@ -284,6 +285,8 @@ def run(
     store_path: Optional[Path],
     no_store: bool,
     strategy: str,
+    attribution_model: Optional[Path],
+    attribution_merge: Optional[str],
     base_url: Optional[str],
     model: Optional[str],
     api_key: Optional[str],
@@ -323,8 +326,11 @@ def run(
         prices = PriceTable.load(price_table) if price_table is not None else PriceTable()
     except (OSError, ValueError) as exc:
         raise click.BadParameter(str(exc), param_hint="--price-table") from exc
+    if on_ray and attribution_model is not None:
+        raise click.UsageError("--attribution-model is not available with --ray (its actors would not load it)")
     summarizer = _make_summarizer(strategy, config_path=config_path, base_url=base_url, model=model,
-                                  api_key=api_key, gguf=gguf)
+                                  api_key=api_key, gguf=gguf, attribution_model=attribution_model,
+                                  attribution_merge=attribution_merge)
     if max_chars is not None:
         summarizer.max_article_chars = max_chars
     if summarizer.strategy != "rules" and getattr(summarizer.settings, "is_embedded", False):
@@ -407,7 +413,8 @@ def _ray_job(summarizer: Any, *, actors: int, rpm: Optional[float], tpm: Optiona
 
 
 def _make_summarizer(strategy: str, *, config_path: Optional[Path], base_url: Optional[str], model: Optional[str],
-                     api_key: Optional[str], gguf: Optional[Path]) -> Any:
+                     api_key: Optional[str], gguf: Optional[Path], attribution_model: Optional[Path] = None,
+                     attribution_merge: Optional[str] = None) -> Any:
     """A :class:`~summarizer.pipeline.Summarizer` from flags, environment and config file."""
     from pydantic import ValidationError
 
@@ -419,8 +426,9 @@ def _make_summarizer(strategy: str, *, config_path: Optional[Path], base_url: Op
     except (ValidationError, ValueError, OSError) as exc:
         raise click.UsageError(f"model settings: {_without_secret(str(exc), api_key)}") from None
     try:
-        return Summarizer(settings, strategy=strategy)
-    except ValueError as exc:
+        return Summarizer(settings, strategy=strategy, attribution_model=attribution_model,
+                          attribution_merge=attribution_merge)
+    except (ValueError, FileNotFoundError) as exc:
         raise click.UsageError(_without_secret(str(exc), api_key)) from None
 
 

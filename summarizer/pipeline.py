@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from typing import Any, Iterable, Optional
+from pathlib import Path
+from typing import Any, Iterable, Optional, Union
 
 from summarizer import __version__
 from summarizer.chunking import split_into_chunks
@@ -73,6 +74,13 @@ class Summarizer:
     ``"hybrid"``); ``questions``: what hybrid may ask (:data:`~summarizer.strategies.QUESTIONS`).
     A wrong name is a :class:`ValueError` listing the valid ones. ``settings`` is a
     :class:`summarizer.backend.ModelSettings` (None: from config file and environment).
+
+    ``attribution_model``: the directory of a trained attribution tagger (opt-in, see
+    :mod:`summarizer.attribution`; ``scripts/train-attribution-tagger.py`` makes one), whose
+    quotes join the rules' candidates as ``attribution_merge`` says
+    (:data:`~summarizer.attribution.tagger.MERGE_MODES`). Loaded here, once; a missing
+    directory is a :class:`FileNotFoundError`. The naive strategy reads no candidates and so
+    ignores it.
     """
 
     def __init__(
@@ -83,8 +91,18 @@ class Summarizer:
         questions: Optional[Iterable[str]] = None,
         client: Any = None,
         max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS,
+        attribution_model: Optional[Union[str, Path]] = None,
+        attribution_merge: Optional[str] = None,
     ) -> None:
         questions = question_set(questions)
+        self.attribution: Any = None
+        if attribution_model is not None:
+            from summarizer.attribution import DEFAULT_MERGE
+            from summarizer.attribution.tagger import AttributionTagger
+
+            self.attribution = AttributionTagger(attribution_model, attribution_merge or DEFAULT_MERGE)
+        elif attribution_merge is not None:
+            raise ValueError("attribution_merge needs an attribution_model")
         self._settings = settings
         self._client = client
         if strategy == AUTO:
@@ -150,6 +168,10 @@ class Summarizer:
         described: dict[str, Any] = {"strategy": self.strategy, "questions": sorted(self.questions)}
         if self.max_article_chars != DEFAULT_MAX_ARTICLE_CHARS:  # decides which articles are too_long
             described["max_article_chars"] = self.max_article_chars
+        if self.attribution is not None:  # which weights made the tagger's quotes, and how they joined
+            described["attribution_model"] = str(self.attribution.path)
+            described["attribution_sha256"] = self.attribution.sha256
+            described["attribution_merge"] = self.attribution.merge_mode
         if self.spec.uses_model:
             settings = self.settings
             for name in ("model", "mode", "temperature", "seed", "max_tokens", "n_ctx"):
@@ -210,7 +232,8 @@ class Summarizer:
         return self._extract_one(article)
 
     def _extract_one(self, article: str) -> StrategyResult:
-        return self.spec.run(StrategyJob(article, self.questions, open_client=lambda: self.client))
+        return self.spec.run(StrategyJob(article, self.questions, open_client=lambda: self.client,
+                                         attribution=self.attribution))
 
     def _extract_chunked(self, article: str) -> StrategyResult:
         """Overlapping chunks, offsets moved back to the whole article, duplicates from overlaps merged."""

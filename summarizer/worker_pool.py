@@ -45,10 +45,14 @@ class WorkerSpec:
     strategy: str
     questions: tuple[str, ...] = ()
     max_article_chars: int = 1_000_000
+    attribution_model: Optional[str] = None
+    attribution_merge: Optional[str] = None
 
     @classmethod
     def of(cls, summarizer: Any) -> "WorkerSpec":
-        return cls(summarizer.strategy, tuple(sorted(summarizer.questions)), summarizer.max_article_chars)
+        tagger = getattr(summarizer, "attribution", None)
+        return cls(summarizer.strategy, tuple(sorted(summarizer.questions)), summarizer.max_article_chars,
+                   str(tagger.path) if tagger is not None else None, tagger.merge_mode if tagger is not None else None)
 
 
 # -- inside a worker process ---------------------------------------------------------------------
@@ -63,7 +67,8 @@ def _start_worker(spec: WorkerSpec, ready: Any) -> None:
     from summarizer.rules.nlp import load_nlp
 
     _worker = Summarizer(strategy=spec.strategy, questions=frozenset(spec.questions),
-                         max_article_chars=spec.max_article_chars)
+                         max_article_chars=spec.max_article_chars, attribution_model=spec.attribution_model,
+                         attribution_merge=spec.attribution_merge)
     load_nlp()
     ready.put(os.getpid())
 

@@ -26,7 +26,7 @@ from summarizer.evaluation.report import (
 from summarizer.evaluation.rule_report import write_rule_report
 from summarizer.evaluation.scoring import ScoringOptions
 from summarizer.strategies import AUTO, Strategy, strategy_named
-from summarizer.strategies.options import questions_option, strategy_option
+from summarizer.strategies.options import attribution_options, questions_option, strategy_option
 
 
 def _parse_floor(values: tuple[str, ...]) -> dict[str, float]:
@@ -77,6 +77,7 @@ def _strategy_table(results: dict[str, dict[str, float]], headline: Optional[dic
               help="MUC-4 TST4 directory (implies --dataset muc4).")
 @strategy_option(multiple=True)
 @questions_option()
+@attribution_options()
 @click.option("--limit", type=int, default=None, help="Only the first N articles (a stated subset).")
 @click.option("--sample", type=int, default=None, help="A reproducible random N articles (with --seed), kept in file order.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of --sample.")
@@ -98,7 +99,8 @@ def _strategy_table(results: dict[str, dict[str, float]], headline: Optional[dic
               help='Floor for a score, e.g. "casualties.f1=0.8" (repeatable; keys as in report.json "flat").')
 @click.option("--claim-matcher", type=click.Choice(["default", "token", "embedding"]), default="default", show_default=True,
               help="How claim texts are compared (see summarizer/evaluation/scoring.py).")
-def eval_command(gold_path, split, dataset, datasets_root, muc4_dir, strategies, questions, limit, sample, seed,
+def eval_command(gold_path, split, dataset, datasets_root, muc4_dir, strategies, questions, attribution_model,
+                 attribution_merge, limit, sample, seed,
                  records_path, write_baseline, ids, base_url, model, gguf, config_path,
                  out_dir, baseline, margin, fail_under, claim_matcher) -> None:
     """Score strategies against gold labels and write JSON + Markdown reports and an HTML view.
@@ -159,9 +161,15 @@ def eval_command(gold_path, split, dataset, datasets_root, muc4_dir, strategies,
                     return records[gold.id]
             else:
                 # --questions shape an explicit hybrid; auto picks its own questions per backend
-                summarizer = Summarizer(settings, strategy=strategy, questions=questions if strategy == Strategy.HYBRID.value else None,
-                                        client=client if strategy != "rules" else None)
+                try:
+                    summarizer = Summarizer(settings, strategy=strategy, questions=questions if strategy == Strategy.HYBRID.value else None,
+                                            client=client if strategy != "rules" else None,
+                                            attribution_model=attribution_model, attribution_merge=attribution_merge)
+                except (ValueError, FileNotFoundError) as exc:
+                    raise click.UsageError(str(exc)) from None
                 label = summarizer.strategy if strategy != "auto" else f"auto ({summarizer.strategy})"
+                if summarizer.attribution is not None:
+                    label += f" + tagger ({summarizer.attribution.merge_mode})"
                 describe = summarizer.describe()
 
                 def extract(gold, summarizer=summarizer):

@@ -47,11 +47,15 @@ one, and there to hybrid with the questions that measured best (none, i.e. rules
 @dataclass
 class StrategyJob:
     """One article as a strategy sees it: the text, its spaCy parse and the model client, each
-    made on first use (the naive strategy never parses, the rules never open a client)."""
+    made on first use (the naive strategy never parses, the rules never open a client).
+
+    ``attribution``: an opt-in learned tagger (:class:`summarizer.attribution.tagger.AttributionTagger`)
+    whose quotes join the rules' candidates; None for the rules alone."""
 
     article: str
     questions: frozenset[str] = frozenset()
     open_client: Callable[[], Any] = field(default=lambda: None, repr=False)
+    attribution: Optional[Any] = field(default=None, repr=False)
 
     @cached_property
     def doc(self) -> Any:

@@ -9,7 +9,7 @@ for quotes and claims the rules missed (``additions``); those pass the same grou
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, Field, create_model
 from spacy.tokens import Doc
@@ -50,15 +50,15 @@ def _choice_model(options: list[str]) -> type[BaseModel]:
 def run(job: StrategyJob) -> StrategyResult:
     """The registry's entry (:class:`summarizer.strategies.Strategy`); the questions it may ask
     are :data:`summarizer.strategies.QUESTIONS`."""
-    return hybrid_extraction(job.client, job.doc, job.questions)
+    return hybrid_extraction(job.client, job.doc, job.questions, job.attribution)
 
 
-def hybrid_extraction(client, doc: Doc, questions: frozenset[str]) -> StrategyResult:
+def hybrid_extraction(client, doc: Doc, questions: frozenset[str], attribution: Any = None) -> StrategyResult:
     article = doc_text(doc)
     usage = Usage()
     prompts = {"system"}
     # the rules' candidates, none from text that addresses a model (counted in ``dropped``)
-    found = gather_candidates(doc)
+    found = gather_candidates(doc, attribution)
     guard = found.guard
     casualty_candidates, quote_candidates, claim_candidates = found.casualties, found.quotes, found.claims
 

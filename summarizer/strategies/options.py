@@ -4,6 +4,7 @@ valid ones, before any article is read or any model started."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Optional
 
 import click
@@ -44,3 +45,22 @@ def questions_option() -> Any:
     """``--questions speaker,summary``: what hybrid may ask (default: per backend)."""
     return click.option("--questions", type=QuestionList(), default=None,
                         help=f"Hybrid questions, comma-separated ({','.join(QUESTIONS)}); default per backend.")
+
+
+def attribution_options() -> Any:
+    """``--attribution-model PATH`` and ``--attribution-merge MODE``: the opt-in learned
+    attribution tagger (:mod:`summarizer.attribution`) and how its quotes join the rules'."""
+    from summarizer.attribution import DEFAULT_MERGE, MERGE_MODES
+
+    def decorate(command: Any) -> Any:
+        command = click.option(
+            "--attribution-merge", type=click.Choice(MERGE_MODES), default=None,
+            help=f"With --attribution-model: add (the tagger's quotes that overlap no rules quote; default "
+                 f"{DEFAULT_MERGE}), indirect (only its indirect ones), tagger (its quotes alone, for comparison).")(command)
+        return click.option(
+            "--attribution-model", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+            envvar="SUMMARIZER_ATTRIBUTION_MODEL",
+            help="Directory of a trained attribution tagger (scripts/train-attribution-tagger.py; optional, "
+                 "trained on PolNeAR): its quotes join the rules' candidates. Env SUMMARIZER_ATTRIBUTION_MODEL.")(command)
+
+    return decorate

@@ -378,11 +378,11 @@ def _reask(messages: list[dict[str, str]], answer: ReviewAnswer, errors: list[st
     ]
 
 
-def review_extraction(client, doc: Doc) -> StrategyResult:
+def review_extraction(client, doc: Doc, attribution: Any = None) -> StrategyResult:
     """The rules' candidates reviewed by the model in one request (plus at most one re-ask)."""
     article = doc.text
     usage = Usage()
-    found = gather_candidates(doc)
+    found = gather_candidates(doc, attribution)
     guard = found.guard
     candidates = ([c.report for c in found.casualties], [c.quote for c in found.quotes], [c.claim for c in found.claims])
     for items in candidates:
@@ -421,7 +421,7 @@ def review_extraction(client, doc: Doc) -> StrategyResult:
 
 def run(job: StrategyJob) -> StrategyResult:
     """The registry's entry (:class:`summarizer.strategies.Strategy`)."""
-    return review_extraction(job.client, job.doc)
+    return review_extraction(job.client, job.doc, job.attribution)
 
 
 def _summary(answer: Optional[ReviewAnswer], guard: InstructionGuard, dropped: Dropped) -> str:

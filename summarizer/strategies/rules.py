@@ -7,6 +7,7 @@ of instruction-shaped text by the same guard, before any model question.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Optional
 
 from spacy.tokens import Doc
 
@@ -31,25 +32,30 @@ class Candidates:
     claims: list[ClaimCandidate]
 
 
-def gather_candidates(doc: Doc) -> Candidates:
+def gather_candidates(doc: Doc, attribution: Optional[Any] = None) -> Candidates:
     """Every rules candidate outside instruction-shaped text.
 
     Prompt-injection hook (issue #6): text that addresses a model is data, never content;
     candidates inside it are dropped and counted. Quotes are found first: a casualty figure inside
     a quote is credited to its speaker, and claims point back to quoted statements.
+
+    ``attribution`` (an opt-in learned tagger, :mod:`summarizer.attribution`) adds its quotes to
+    the rules' as its merge mode says; casualties and claims still read the rules' quotes only.
     """
     guard = InstructionGuard(doc_text(doc))
     quotes = find_quotes(doc)
     casualties = guard.keep_outside(find_casualties(doc, quotes), "casualties", model_of=lambda c: c.report,
                                     link="subset_of")
     claims = guard.keep_outside(find_claims(doc, quotes), "claims", model_of=lambda c: c.claim)
+    if attribution is not None:
+        quotes = attribution.merged(doc, quotes)
     kept_quotes = guard.keep_outside(quotes, "quotes", model_of=lambda c: c.quote, link="nested_in")
     return Candidates(guard, casualties, kept_quotes, claims)
 
 
-def rules_extraction(doc: Doc) -> StrategyResult:
-    """Every rules candidate, as an extraction with an extractive summary."""
-    found = gather_candidates(doc)
+def rules_extraction(doc: Doc, attribution: Optional[Any] = None) -> StrategyResult:
+    """Every rules candidate (and an opt-in tagger's quotes), as an extraction with an extractive summary."""
+    found = gather_candidates(doc, attribution)
     extraction = Extraction(
         casualties=[c.report for c in found.casualties],
         quotes=[c.quote for c in found.quotes],
@@ -62,4 +68,4 @@ def rules_extraction(doc: Doc) -> StrategyResult:
 
 def run(job: StrategyJob) -> StrategyResult:
     """The registry's entry (:class:`summarizer.strategies.Strategy`)."""
-    return rules_extraction(job.doc)
+    return rules_extraction(job.doc, job.attribution)

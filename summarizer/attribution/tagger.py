@@ -1,0 +1,261 @@
+"""Run a trained attribution tagger on a parsed article and turn its spans into quote candidates.
+
+The tagger is a spaCy entity recognizer over three labels (``SOURCE``, ``CUE``, ``CONTENT``;
+:data:`summarizer.attribution.LABELS`) whose token features include the part-of-speech tag and
+dependency label of the shared parse, so it runs on a copy of the document the rules already
+parsed (no second parse, and the rules' own entities are left alone).
+
+From spans to :class:`~summarizer.schema.Quote` items (:meth:`AttributionTagger.candidates`):
+
+* every ``CONTENT`` span is a quote: its text is the article's own characters (outer quotation
+  marks and spaces trimmed), so the grounding checkpoint can find it verbatim;
+* its mode is ``direct`` when at least half of it lies inside quotation marks, else ``indirect``
+  (the same test the PolNeAR mapping states in ``evals/POLNEAR.md``);
+* its speaker is the ``SOURCE`` span the tagger put in the same sentence (else the sentence
+  before, else the one after), nearest to the content; the source's head word is resolved by the
+  rules' :class:`~summarizer.rules.speakers.SpeakerIndex` (entity to fullest name, pronoun to its
+  antecedent, "the ministry" to the body it refers back to), so a pronoun source names a person.
+
+How the tagger's quotes join the rules' (:func:`merge`): ``add`` keeps every rules quote and adds
+the tagger's that overlap none of them; ``indirect`` adds only its indirect ones; ``tagger`` uses
+the tagger's quotes alone (for comparison). Which one wins is measured in the README.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from summarizer.attribution import DEFAULT_MERGE, MERGE_MODES, MergeMode
+from summarizer.rules.nlp import doc_text
+from summarizer.rules.quotes import QuoteCandidate
+from summarizer.rules.speakers import SpeakerIndex
+from summarizer.schema import Evidence, Quote
+
+
+#: Rule ids the tagger's quotes carry (``Quote.rule`` / ``Quote.speaker_rule``).
+CONTENT_RULE = "tagger.content"
+SOURCE_RULE = "tagger.source"
+
+#: Token features the tagger reads besides the words: they come from the shared parse.
+PARSE_FEATURES: tuple[str, ...] = ("TAG",)
+
+_MARK_PAIRS = re.compile(r"\u201c[^\u201d]*\u201d?|\"[^\"\n]*\"?|''.*?''|\u2018[^\u2019]{8,}\u2019")
+_TRIM = " \t\n\u00a0\"'\u201c\u201d\u2018\u2019`"
+#: Shortest content worth a quote, in words: a one-word content ("no") is rarely what a reader
+#: wants as a quote, and the tagger's shortest spans are its least reliable.
+MIN_WORDS = 2
+
+
+@dataclass(frozen=True)
+class TaggedSpan:
+    """One span the tagger predicted, in character offsets of the article."""
+
+    label: str
+    start: int
+    end: int
+
+
+def features_doc(vocab, doc: Doc) -> Doc:
+    """A copy of ``doc``'s tokens in ``vocab``, no entities, each token's tag being the shared
+    parse's part-of-speech tag and dependency label joined ("NNP/nsubj").
+
+    The tagger's features come from the shared parse; copying keeps its entity predictions off
+    the rules' document (whose entities the speaker finder reads). The copy has no tree and so
+    no sentence bounds on purpose: spaCy's entity recognizer never lets an entity cross a
+    sentence start, and a quote's content often runs over several sentences.
+    """
+    return Doc(
+        vocab,
+        words=[t.text for t in doc],
+        spaces=[bool(t.whitespace_) for t in doc],
+        tags=[feature_tag(t.tag_, t.dep_) for t in doc],
+    )
+
+
+def feature_tag(tag: str, dep: str) -> str:
+    """The tagger's one parse feature per token: tag and dependency label."""
+    return f"{tag}/{dep}" if dep else tag
+
+
+def model_sha256(path: Path | str) -> str:
+    """One hash over every file of a saved model directory (names and bytes): what a README or
+    a record can pin the weights by. The training log (``training.json``) is not part of it."""
+    root = Path(path)
+    digest = hashlib.sha256()
+    for file in sorted(p for p in root.rglob("*") if p.is_file() and p.name != "training.json"):
+        digest.update(str(file.relative_to(root)).encode("utf-8") + b"\0")
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+class AttributionTagger:
+    """A trained tagger loaded from a local directory (``scripts/train-attribution-tagger.py``
+    writes one); nothing is downloaded. ``merge`` says how its quotes join the rules'."""
+
+    def __init__(self, path: Path | str, merge: MergeMode = DEFAULT_MERGE) -> None:
+        import spacy
+
+        if merge not in MERGE_MODES:
+            raise ValueError(f"unknown attribution merge {merge!r}; choose from {', '.join(MERGE_MODES)}")
+        self.path = Path(path)
+        if not (self.path / "config.cfg").is_file():
+            raise FileNotFoundError(
+                f"no attribution model at {self.path} (train one: python scripts/train-attribution-tagger.py --out {self.path})"
+            )
+        self.nlp: Language = spacy.load(self.path)
+        self.merge_mode: MergeMode = merge
+        #: What records' provenance pins the weights by (:func:`model_sha256`).
+        self.sha256 = model_sha256(self.path)
+
+    # -- spans ------------------------------------------------------------------------------
+
+    def spans(self, doc: Doc) -> list[TaggedSpan]:
+        """The tagger's spans on ``doc`` (a document of the shared parse), in article order."""
+        copy = features_doc(self.nlp.vocab, doc)
+        for _, pipe in self.nlp.pipeline:
+            copy = pipe(copy)
+        return [TaggedSpan(ent.label_, ent.start_char, ent.end_char) for ent in copy.ents]
+
+    # -- quotes -----------------------------------------------------------------------------
+
+    def candidates(self, doc: Doc) -> list[QuoteCandidate]:
+        """The tagger's quotes on ``doc``, in article order, with speakers resolved by the rules'
+        speaker index."""
+        return spans_to_candidates(doc, self.spans(doc))
+
+    def merged(self, doc: Doc, rules: Sequence[QuoteCandidate]) -> list[QuoteCandidate]:
+        """The rules' quotes joined with the tagger's, as :attr:`merge_mode` says."""
+        return merge(rules, self.candidates(doc), self.merge_mode)
+
+
+def spans_to_candidates(doc: Doc, spans: Sequence[TaggedSpan]) -> list[QuoteCandidate]:
+    """Quote candidates from tagged spans: one per ``CONTENT`` span of at least
+    :data:`MIN_WORDS` words, speaker from the nearest ``SOURCE`` span around it."""
+    text = doc_text(doc)
+    sources = [s for s in spans if s.label == "SOURCE"]
+    speakers = SpeakerIndex.for_doc(doc)
+    sentences = list(doc.sents)
+    starts = [s.start_char for s in sentences]
+    out: list[QuoteCandidate] = []
+    for span in spans:
+        if span.label != "CONTENT":
+            continue
+        start, end = _trimmed(text, span.start, span.end)
+        if len(text[start:end].split()) < MIN_WORDS:
+            continue
+        quoted = text[start:end]
+        mode = "direct" if _share_in_marks(text, span.start, span.end) >= 0.5 else "indirect"
+        source = _source_for(span, sources, sentences, starts)
+        speaker = None
+        if source is not None:
+            source_span = doc.char_span(source.start, source.end, alignment_mode="expand")
+            if source_span is not None and len(source_span):
+                speaker = speakers.resolve(source_span.root)
+        name = speaker.name if speaker is not None else None
+        out.append(
+            QuoteCandidate(
+                quote=Quote(
+                    text=quoted,
+                    speaker=name,
+                    speaker_role=speaker.role if speaker is not None else None,
+                    mode=mode,
+                    evidence=Evidence(start=start, end=end, text=quoted),
+                    rule=CONTENT_RULE,
+                    speaker_rule=SOURCE_RULE if name else None,
+                ),
+                speaker_options=speakers.options(start, name),
+                speaker_cue=("pronoun_antecedent" if speaker.via_antecedent else "attribution_verb") if name else "none",
+            )
+        )
+    return out
+
+
+def merge(rules: Sequence[QuoteCandidate], tagged: Sequence[QuoteCandidate], mode: MergeMode) -> list[QuoteCandidate]:
+    """The rules' quotes and the tagger's in article order, ``nested_in`` re-indexed.
+
+    ``add``: the tagger's quotes that overlap no rules quote join them; ``indirect``: only its
+    indirect ones; ``tagger``: the tagger's alone. A rules quote is never dropped by the first two:
+    the rules' direct quotes measure near-perfect recall and carry nesting the tagger cannot.
+    """
+    if mode == "tagger":
+        return list(tagged)
+    taken = [(c.quote.evidence.start, c.quote.evidence.end) for c in rules]
+    extra = [
+        c for c in tagged
+        if (mode == "add" or c.quote.mode == "indirect")
+        and not any(a < c.quote.evidence.end and c.quote.evidence.start < b for a, b in taken)
+    ]
+    if not extra:
+        return list(rules)
+    order = sorted(range(len(rules) + len(extra)), key=lambda i: _start_of(i, rules, extra))
+    new_index = {old: new for new, old in enumerate(order)}
+    out: list[QuoteCandidate] = []
+    for old in order:
+        candidate = rules[old] if old < len(rules) else extra[old - len(rules)]
+        parent = candidate.quote.nested_in
+        if parent is not None and old < len(rules):
+            candidate = dataclasses.replace(candidate, quote=candidate.quote.model_copy(update={"nested_in": new_index[parent]}))
+        out.append(candidate)
+    return out
+
+
+def _start_of(i: int, rules: Sequence[QuoteCandidate], extra: Sequence[QuoteCandidate]) -> tuple[int, int, int]:
+    candidate = rules[i] if i < len(rules) else extra[i - len(rules)]
+    return (candidate.quote.evidence.start, -candidate.quote.evidence.end, i)
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without outer spaces and quotation marks (the marks are not the quote's words),
+    nor a trailing comma the attribution follows ("..., he said")."""
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM + ",":
+        end -= 1
+    return start, end
+
+
+def _share_in_marks(text: str, start: int, end: int) -> float:
+    """Share of the span's non-space characters inside quotation marks (marks counted in)."""
+    window_start = text.rfind("\n", 0, start) + 1
+    window_end = text.find("\n", end)
+    window_end = len(text) if window_end < 0 else window_end
+    inside = 0
+    for match in _MARK_PAIRS.finditer(text, window_start, window_end):
+        a, b = max(match.start(), start), min(match.end(), end)
+        if a < b:
+            inside += sum(1 for ch in text[a:b] if not ch.isspace())
+    total = sum(1 for ch in text[start:end] if not ch.isspace())
+    return inside / total if total else 0.0
+
+
+def _source_for(content: TaggedSpan, sources: Sequence[TaggedSpan], sentences: Sequence[Span],
+                starts: Sequence[int]) -> Optional[TaggedSpan]:
+    """The source of a content: a ``SOURCE`` span outside it in the sentences it covers, nearest
+    first; else in the sentence before; else in the sentence after."""
+    from bisect import bisect_right
+
+    first = max(0, bisect_right(starts, content.start) - 1)
+    last = max(0, bisect_right(starts, max(content.start, content.end - 1)) - 1)
+
+    def within(a: int, b: int) -> list[TaggedSpan]:
+        lo = sentences[a].start_char
+        hi = sentences[b].end_char
+        return [s for s in sources if lo <= s.start and s.end <= hi and (s.end <= content.start or s.start >= content.end)]
+
+    def distance(s: TaggedSpan) -> int:
+        return content.start - s.end if s.end <= content.start else s.start - content.end
+
+    for a, b in ((first, last), (first - 1, first - 1), (last + 1, last + 1)):
+        if 0 <= a < len(sentences) and 0 <= b < len(sentences):
+            found = within(a, b)
+            if found:
+                return min(found, key=distance)
+    return None

@@ -1,0 +1,184 @@
+"""The opt-in attribution tagger: training, spans to quotes, merging with the rules, wiring.
+
+A real (tiny) model is trained here on a handful of hand-written news sentences (seconds on
+CPU), so the tests run without PolNeAR; the PolNeAR conversion is tested on the real train
+split and skips when ``../shared`` is absent.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from summarizer.attribution import LABELS
+from summarizer.attribution.tagger import (
+    CONTENT_RULE,
+    SOURCE_RULE,
+    AttributionTagger,
+    TaggedSpan,
+    merge,
+    model_sha256,
+    spans_to_candidates,
+)
+from summarizer.attribution.training import Settings, labelled_doc, polnear_items, train
+from summarizer.rules.nlp import parse
+from summarizer.rules.quotes import find_quotes
+
+#: (text, [(part, label)]): each part is found in the text left to right.
+ARTICLES: list[tuple[str, list[tuple[str, str]]]] = [
+    ("The mayor, Maria Lopez, said the bridge would reopen in May. Crews worked through the night.",
+     [("The mayor, Maria Lopez", "SOURCE"), ("said", "CUE"), ("the bridge would reopen in May", "CONTENT")]),
+    ("Police chief Tom Reed told reporters that two suspects were arrested on Friday. The road stayed closed.",
+     [("Police chief Tom Reed", "SOURCE"), ("told", "CUE"), ("two suspects were arrested on Friday", "CONTENT")]),
+    ("John Smith said the company would cut 200 jobs. Its shares fell.",
+     [("John Smith", "SOURCE"), ("said", "CUE"), ("the company would cut 200 jobs", "CONTENT")]),
+    ("Senator Ann Park said the vote would take place next week. The chamber was empty.",
+     [("Senator Ann Park", "SOURCE"), ("said", "CUE"), ("the vote would take place next week", "CONTENT")]),
+    ("The council met on Monday. Its chairman, David Cho, said the budget would be balanced by June.",
+     [("Its chairman, David Cho", "SOURCE"), ("said", "CUE"), ("the budget would be balanced by June", "CONTENT")]),
+    ("Rain fell all day. Governor Lee Brown said schools would stay open on Tuesday.",
+     [("Governor Lee Brown", "SOURCE"), ("said", "CUE"), ("schools would stay open on Tuesday", "CONTENT")]),
+]
+
+
+def _item(text: str, parts: list[tuple[str, str]]) -> tuple[str, list[tuple[int, int, str]]]:
+    spans, at = [], 0
+    for part, label in parts:
+        start = text.index(part, at)
+        spans.append((start, start + len(part), label))
+        at = start + len(part)
+    return text, spans
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real tagger trained on :data:`ARTICLES` until it reproduces them."""
+    import spacy
+
+    vocab = spacy.blank("en").vocab
+    docs = [labelled_doc(*_item(text, parts), vocab) for text, parts in ARTICLES] * 4
+    out = tmp_path_factory.mktemp("tagger")
+    settings = Settings(seed=1, epochs=60, width=32, depth=2, hidden=32, dropout=0.0, batch_words=200, heldout=0,
+                        learn_rate=0.005)
+    result = train(docs, out, settings, meta={"trained_on": "test sentences"}, log=lambda _: None)
+    assert result.best_f == 1.0, result.epochs[-1]  # it learnt its training sentences
+    return out
+
+
+def test_labelled_doc_keeps_each_token_in_one_span_and_cuts_at_paragraphs() -> None:
+    import spacy
+
+    text = "Ann Park said the plan works.\n\nIt would cost little, she said."
+    spans = [(0, 8, "SOURCE"), (9, 13, "CUE"), (14, 62, "CONTENT"), (0, 3, "SOURCE")]
+    doc = labelled_doc(text, spans, spacy.blank("en").vocab)
+    ents = [(e.label_, e.text) for e in doc.ents]
+    assert ents == [("SOURCE", "Ann Park"), ("CUE", "said"), ("CONTENT", "the plan works."),
+                    ("CONTENT", "It would cost little, she said.")]
+
+
+def test_trained_tagger_finds_source_cue_content_and_saves_its_provenance(tiny_model: Path) -> None:
+    tagger = AttributionTagger(tiny_model)
+    text, parts = ARTICLES[0]
+    found = [(s.label, text[s.start:s.end]) for s in tagger.spans(parse(text))]
+    assert found == [(label, part) for part, label in parts]
+    info = json.loads((tiny_model / "training.json").read_text())
+    assert info["trained_on"] == "test sentences" and info["weights_sha256"] == model_sha256(tiny_model) == tagger.sha256
+    assert set(LABELS) == set(tagger.nlp.get_pipe("attribution").labels)
+
+
+def test_tagged_content_becomes_a_grounded_indirect_quote_with_the_resolved_speaker(tiny_model: Path) -> None:
+    text = ARTICLES[4][0]
+    doc = parse(text)
+    [candidate] = AttributionTagger(tiny_model).candidates(doc)
+    quote = candidate.quote
+    assert quote.text == "the budget would be balanced by June"
+    assert text[quote.evidence.start:quote.evidence.end] == quote.text
+    assert (quote.mode, quote.rule, quote.speaker_rule) == ("indirect", CONTENT_RULE, SOURCE_RULE)
+    assert quote.speaker == "David Cho"  # "Its chairman, David Cho": the name in the apposition
+    # the rules' own entities on the shared document are untouched by the tagger's copy
+    assert [e.label_ for e in doc.ents] == [e.label_ for e in parse(text).ents]
+
+
+def test_spans_to_candidates_resolves_a_pronoun_source_and_reads_marks_for_the_mode() -> None:
+    text = "Mayor Maria Lopez visited the site on Monday.\n“We will reopen the bridge in May,” she said."
+    doc = parse(text)
+    content = text.index("“We")
+    end = text.index("” she") + 1
+    source = text.index("she said")
+    spans = [TaggedSpan("CONTENT", content, end), TaggedSpan("SOURCE", source, source + 3),
+             TaggedSpan("CUE", source + 4, source + 8)]
+    [candidate] = spans_to_candidates(doc, spans)
+    assert candidate.quote.text == "We will reopen the bridge in May"  # marks and the comma trimmed
+    assert candidate.quote.mode == "direct"
+    assert candidate.quote.speaker == "Maria Lopez" and candidate.speaker_cue == "pronoun_antecedent"
+    one_word = [TaggedSpan("CONTENT", text.index("Monday"), text.index("Monday") + 6)]
+    assert spans_to_candidates(doc, one_word) == []  # shorter than MIN_WORDS
+
+
+def test_merge_adds_only_what_the_rules_missed_and_reindexes_nesting() -> None:
+    text = ("The border would stay shut for a week, in the view of a guard. "
+            "“He told me, ‘We will never give up on this town,’ and then he left,” Ann Park said.")
+    doc = parse(text)
+    rules = find_quotes(doc)
+    assert [c.quote.nested_in for c in rules] == [None, 0]
+    missed = (0, len("The border would stay shut for a week"))
+    overlapping = text.index("He told")
+    tagged = spans_to_candidates(doc, [
+        TaggedSpan("CONTENT", *missed),
+        TaggedSpan("CONTENT", overlapping, overlapping + len("He told me")),
+    ])
+    merged = merge(rules, tagged, "add")
+    assert [c.quote.text for c in merged] == [
+        "The border would stay shut for a week", rules[0].quote.text, rules[1].quote.text]
+    assert [c.quote.nested_in for c in merged] == [None, None, 1]  # the nested quote still points at its outer one
+    assert merged[0].quote.rule == CONTENT_RULE and merged[0].quote.mode == "indirect"
+    assert merge(rules, tagged, "indirect") == merged  # the one added is indirect
+    assert merge(rules, tagged, "tagger") == tagged
+
+
+def test_summarizer_and_cli_opt_in(tiny_model: Path, tmp_path: Path) -> None:
+    from summarizer.cli import main
+    from summarizer.pipeline import Summarizer
+
+    text = ARTICLES[5][0]
+    plain = Summarizer(strategy="rules").summarize(text, id="a")
+    assert not any(q.rule == CONTENT_RULE for q in plain.quotes)
+    with_tagger = Summarizer(strategy="rules", attribution_model=tiny_model, attribution_merge="tagger")
+    record = with_tagger.summarize(text, id="a")
+    assert [(q.text, q.speaker, q.rule) for q in record.quotes] == [
+        ("schools would stay open on Tuesday", "Lee Brown", CONTENT_RULE)]
+    settings = record.provenance.settings
+    assert settings["attribution_sha256"] == model_sha256(tiny_model) and settings["attribution_merge"] == "tagger"
+    with pytest.raises(FileNotFoundError):
+        Summarizer(strategy="rules", attribution_model=tmp_path)
+    with pytest.raises(ValueError):
+        Summarizer(strategy="rules", attribution_model=tiny_model, attribution_merge="everything")
+
+    article = tmp_path / "a.txt"
+    article.write_text(text, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["run", str(article), "-o", str(out), "--no-store", "--strategy", "rules",
+                                       "--parallel", "threads", "-q", "--attribution-model", str(tiny_model),
+                                       "--attribution-merge", "tagger"])
+    assert result.exit_code == 0, result.output
+    [line] = out.read_text(encoding="utf-8").splitlines()
+    assert [q["rule"] for q in json.loads(line)["quotes"]] == [CONTENT_RULE]
+
+
+def test_polnear_items_label_speech_attributions_without_overlap() -> None:
+    from summarizer.evaluation.datasets import datasets_root
+
+    path = datasets_root() / "polnear" / "train.jsonl"
+    if not path.is_file():
+        pytest.skip(f"PolNeAR train not at {path}")
+    items = polnear_items(path)
+    assert len(items) == 840
+    labels = set()
+    for _, (text, spans) in items[:50]:
+        for (s1, e1, _), (s2, e2, _) in zip(spans, spans[1:]):
+            assert e1 <= s2  # sorted and non-overlapping
+        labels.update(label for _, _, label in spans)
+    assert labels == set(LABELS)
