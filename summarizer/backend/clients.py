@@ -92,8 +92,25 @@ class _UsageMeter:
         return Usage(calls=self.completions, prompt_tokens=self.prompt_tokens, completion_tokens=self.completion_tokens)
 
 
+@dataclass
+class _Call:
+    """One ask under way: what was asked, what it costs so far, and when it began."""
+
+    response_model: type[BaseModel]
+    request: CallRequest
+    kwargs: dict[str, Any]
+    meter: _UsageMeter
+    started: float = field(default_factory=time.monotonic)
+    attempts: int = 0
+
+
 class _ClientBase:
-    """What the sync and async clients share: settings, cache, request description, answers."""
+    """What the sync and async clients share: settings, cache, request description, answers.
+
+    ``server`` shares an already running :class:`EmbeddedServer` (the client then does not stop
+    it); ``http_client`` (an ``openai.DefaultHttpxClient``, or ``DefaultAsyncHttpxClient`` for the
+    async client) adds proxies or request hooks.
+    """
 
     def __init__(
         self,
@@ -124,6 +141,8 @@ class _ClientBase:
         self.endpoint = _endpoint_label(settings, self.model)
         #: The pid of the embedded server process this client's HTTP client talks to.
         self._server_pid: Optional[int] = None
+        self._openai: Any = None  # openai.OpenAI or openai.AsyncOpenAI, made on the first ask
+        self._instructor: Any = None  # instructor's wrapper of it
 
     @property
     def embedded_server(self) -> Optional[EmbeddedServer]:
@@ -156,23 +175,58 @@ class _ClientBase:
 
     def _forget_http_client(self) -> None:
         """Drop the HTTP client (its port belonged to the dead server); the next ask makes a new one."""
-        raise NotImplementedError
+        self._openai = self._instructor = None
+
+    def _connect(self, openai_class: type[Union[openai.OpenAI, openai.AsyncOpenAI]], base_url: str) -> Any:
+        """Make the HTTP client (sync or async by ``openai_class``) and instructor's wrapper of it."""
+        self._openai = openai_class(
+            base_url=base_url,
+            api_key=self._api_key(),
+            timeout=self.settings.timeout_s,
+            max_retries=0,  # one retry policy: ours
+            http_client=self._http_client,  # type: ignore[arg-type]  # None = openai's default
+        )
+        self._instructor = instructor.from_openai(self._openai, mode=self.mode)
+        return self._instructor
+
+    def _stop_owned_server(self) -> None:
+        """After the HTTP client is closed: stop the embedded server if this client started it."""
+        self._openai = self._instructor = None
+        if self._owns_server and self._server is not None:
+            self._server.stop()
+
+    def _begin(
+        self, response_model: type[T], messages: list[dict[str, Any]], max_reasks: Optional[int], prompt_version: Optional[str]
+    ) -> Union[Answer[T], _Call]:
+        """The cached answer to this ask, else the call to make."""
+        reasks = self.settings.max_reasks if max_reasks is None else max_reasks
+        request = self._request(response_model, messages, reasks, prompt_version)
+        cached = self._from_cache(request, response_model)
+        if cached is not None:
+            return cached
+        meter = _UsageMeter()
+        return _Call(response_model, request, self._create_kwargs(response_model, messages, reasks, meter), meter)
 
     def _crashed(
         self, request: CallRequest, meter: _UsageMeter, started: float, crash: ServerCrash, attempts: int
     ) -> ModelCrashed:
         failure = ModelCrashed(f"embedded model crashed during a request: {crash.describe()}", crash, attempts=attempts)
-        if self.cache is not None:
-            usage = meter.usage()
-            self.cache.record(
-                request,
-                CallRecord(status="unavailable", response=None, error=str(failure), completions=usage.calls,
-                           prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
-                           latency_s=time.monotonic() - started),
-                backend=self.settings.backend_name,
-            )
+        self._record_unavailable(request, meter, started, failure)
         self._forget_http_client()
         return failure
+
+    def _record_unavailable(self, request: CallRequest, meter: _UsageMeter, started: float, failure: Exception) -> None:
+        """Note a call that got no answer in the cache (what it cost, and why), for the call log."""
+        if self.cache is None:
+            return
+        usage = meter.usage()
+        self.cache.record(
+            request,
+            CallRecord(status="unavailable", response=None, error=str(failure), completions=usage.calls,
+                       prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
+                       latency_s=time.monotonic() - started),
+            backend=self.settings.backend_name,
+        )
 
     def _api_key(self) -> str:
         if self._server is not None or self.settings.api_key is None:
@@ -271,22 +325,17 @@ class _ClientBase:
 
     def _unavailable(self, request: CallRequest, meter: _UsageMeter, started: float, exc: BaseException, attempts: int) -> ModelUnavailable:
         failure = describe_failure(exc, self.endpoint, attempts, self.settings.api_key)
-        if self.cache is not None:
-            usage = meter.usage()
-            self.cache.record(
-                request,
-                CallRecord(status="unavailable", response=None, error=str(failure), completions=usage.calls,
-                           prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
-                           latency_s=time.monotonic() - started),
-                backend=self.settings.backend_name,
-            )
+        self._record_unavailable(request, meter, started, failure)
         return failure
 
-    def _failed(
-        self, request: CallRequest, meter: _UsageMeter, started: float, exc: Exception, attempts: int
-    ) -> Answer[Any]:
+    def _answered(self, call: _Call, value: BaseModel) -> Answer[Any]:
+        """A validated answer, as the requested type, cached and metered."""
+        return self._finish(call.request, call.meter, call.started, self._as_requested(call.response_model, value), None)
+
+    def _failed(self, call: _Call, exc: Exception) -> Answer[Any]:
         """What a failed ask comes to: re-asks used up is an answer with its error (a per-article
         outcome); a crashed or unreachable server is raised, as is anything unexpected."""
+        request, meter, started, attempts = call.request, call.meter, call.started, call.attempts
         message = self._validation_error(exc)
         if message is not None:
             return self._finish(request, meter, started, None, message)
@@ -319,11 +368,7 @@ class _ClientBase:
 
 
 class ModelClient(_ClientBase):
-    """Asks a model for validated pydantic objects; the project's only synchronous road to a model.
-
-    ``server`` shares an already running :class:`EmbeddedServer` (the client then does not stop
-    it); ``http_client`` (an ``openai.DefaultHttpxClient``) adds proxies or request hooks.
-    """
+    """Asks a model for validated pydantic objects; the project's only synchronous road to a model."""
 
     def __init__(
         self,
@@ -334,28 +379,19 @@ class ModelClient(_ClientBase):
         http_client: Optional[openai.DefaultHttpxClient] = None,
     ) -> None:
         super().__init__(settings, cache=cache, server=server, http_client=http_client)
-        self._instructor: Optional[instructor.Instructor] = None
-        self._openai: Optional[openai.OpenAI] = None
+        #: Worker threads of a batch may all ask first: one of them makes the HTTP client.
         self._client_lock = threading.Lock()
 
     def _client(self) -> instructor.Instructor:
         with self._client_lock:
-            if self._instructor is not None:
-                return self._instructor
-            self._openai = openai.OpenAI(
-                base_url=self._base_url(),
-                api_key=self._api_key(),
-                timeout=self.settings.timeout_s,
-                max_retries=0,  # one retry policy: ours
-                http_client=self._http_client,  # type: ignore[arg-type]  # None = openai's default
-            )
-            self._instructor = instructor.from_openai(self._openai, mode=self.mode)
-        return self._instructor
+            if self._instructor is None:
+                self._connect(openai.OpenAI, self._base_url())
+            return self._instructor  # type: ignore[no-any-return]
 
     def _forget_http_client(self) -> None:
         # Not closed: other threads may still be finishing a request on it (against the dead server).
         with self._client_lock:
-            self._openai = self._instructor = None
+            super()._forget_http_client()
 
     def ask(
         self,
@@ -373,31 +409,23 @@ class ModelClient(_ClientBase):
 
         Raises :class:`ModelUnavailable` when the server cannot be reached after bounded retries.
         """
-        reasks = self.settings.max_reasks if max_reasks is None else max_reasks
-        request = self._request(response_model, messages, reasks, prompt_version)
-        cached = self._from_cache(request, response_model)
-        if cached is not None:
-            return cached
-        meter = _UsageMeter()
-        started = time.monotonic()
-        attempts = 0
-        kwargs = self._create_kwargs(response_model, messages, reasks, meter)
+        call = self._begin(response_model, messages, max_reasks, prompt_version)
+        if isinstance(call, Answer):
+            return call
         try:
             for attempt in Retrying(**self._retrying_kwargs()):
                 with attempt:
-                    attempts = attempt.retry_state.attempt_number
-                    value, _completion = self._client().chat.completions.create_with_completion(**kwargs)
+                    call.attempts = attempt.retry_state.attempt_number
+                    value, _completion = self._client().chat.completions.create_with_completion(**call.kwargs)
         except Exception as exc:  # noqa: BLE001 - sorted into answer errors and unavailability
-            return self._failed(request, meter, started, exc, attempts)
-        return self._finish(request, meter, started, self._as_requested(response_model, value), None)
+            return self._failed(call, exc)
+        return self._answered(call, value)
 
     def close(self) -> None:
         """Close the HTTP client and stop the embedded server if this client started it."""
         if self._openai is not None:
             self._openai.close()
-        self._openai = self._instructor = None
-        if self._owns_server and self._server is not None:
-            self._server.stop()
+        self._stop_owned_server()
 
     def __enter__(self) -> "ModelClient":
         return self
@@ -407,19 +435,11 @@ class ModelClient(_ClientBase):
 
 
 class AsyncModelClient(_ClientBase):
-    """:class:`ModelClient` for asyncio: run many asks concurrently (``asyncio.gather``)."""
+    """:class:`ModelClient` for asyncio: run many asks concurrently (``asyncio.gather``).
 
-    def __init__(
-        self,
-        settings: ModelSettings,
-        *,
-        cache: Optional[CallCache] = None,
-        server: Optional[EmbeddedServer] = None,
-        http_client: Optional[openai.DefaultAsyncHttpxClient] = None,
-    ) -> None:
-        super().__init__(settings, cache=cache, server=server, http_client=http_client)
-        self._instructor: Optional[instructor.AsyncInstructor] = None
-        self._openai: Optional[openai.AsyncOpenAI] = None
+    One event loop asks, so no lock guards the first client; the embedded server is started in a
+    thread so that its start-up does not block the loop.
+    """
 
     async def _client(self) -> instructor.AsyncInstructor:
         if self._instructor is None:
@@ -427,18 +447,8 @@ class AsyncModelClient(_ClientBase):
 
             base_url = await asyncio.to_thread(self._base_url)  # may start the embedded server
             if self._instructor is None:
-                self._openai = openai.AsyncOpenAI(
-                    base_url=base_url,
-                    api_key=self._api_key(),
-                    timeout=self.settings.timeout_s,
-                    max_retries=0,
-                    http_client=self._http_client,  # type: ignore[arg-type]  # None = openai's default
-                )
-                self._instructor = instructor.from_openai(self._openai, mode=self.mode)
-        return self._instructor
-
-    def _forget_http_client(self) -> None:
-        self._openai = self._instructor = None
+                self._connect(openai.AsyncOpenAI, base_url)
+        return self._instructor  # type: ignore[no-any-return]
 
     async def ask(
         self,
@@ -449,32 +459,24 @@ class AsyncModelClient(_ClientBase):
         prompt_version: Optional[str] = None,
     ) -> Answer[T]:
         """As :meth:`ModelClient.ask`."""
-        reasks = self.settings.max_reasks if max_reasks is None else max_reasks
-        request = self._request(response_model, messages, reasks, prompt_version)
-        cached = self._from_cache(request, response_model)
-        if cached is not None:
-            return cached
-        meter = _UsageMeter()
-        started = time.monotonic()
-        attempts = 0
-        kwargs = self._create_kwargs(response_model, messages, reasks, meter)
+        call = self._begin(response_model, messages, max_reasks, prompt_version)
+        if isinstance(call, Answer):
+            return call
         try:
             async for attempt in AsyncRetrying(**self._retrying_kwargs()):
                 with attempt:
-                    attempts = attempt.retry_state.attempt_number
+                    call.attempts = attempt.retry_state.attempt_number
                     client = await self._client()
-                    value, _completion = await client.chat.completions.create_with_completion(**kwargs)
+                    value, _completion = await client.chat.completions.create_with_completion(**call.kwargs)
         except Exception as exc:  # noqa: BLE001 - sorted into answer errors and unavailability
-            return self._failed(request, meter, started, exc, attempts)
-        return self._finish(request, meter, started, self._as_requested(response_model, value), None)
+            return self._failed(call, exc)
+        return self._answered(call, value)
 
     async def aclose(self) -> None:
         """Close the HTTP client and stop the embedded server if this client started it."""
         if self._openai is not None:
             await self._openai.close()
-        self._openai = self._instructor = None
-        if self._owns_server and self._server is not None:
-            self._server.stop()
+        self._stop_owned_server()
 
     async def __aenter__(self) -> "AsyncModelClient":
         return self
