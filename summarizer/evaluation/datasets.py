@@ -9,11 +9,12 @@ reason when it is absent (a fresh clone without ``../shared`` must still pass it
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence, TypeVar
+from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
 
 from summarizer.evaluation.scoring import ArticleScore, ScoringOptions, score_article
 from summarizer.schema import Extraction
@@ -49,6 +50,15 @@ def dataset_path(name: str, root: Optional[Path | str] = None) -> Path:
     except KeyError:
         raise ValueError(f"unknown dataset {name!r} (known: {', '.join(DATASET_FILES)})") from None
     return datasets_root(root) / relative
+
+
+def jsonl_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each non-blank line of a dataset's JSONL file, parsed, with where it stands
+    (``dev.jsonl:12``) for a loader's error messages; raises FileNotFoundError when absent."""
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                yield f"{path.name}:{number}", json.loads(line)
 
 
 def select(items: Sequence[T], *, limit: Optional[int] = None, sample: Optional[int] = None, seed: int = 0) -> list[T]:

@@ -18,11 +18,11 @@ are outside what the GVA records.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
+from summarizer.evaluation.datasets import jsonl_rows
 from summarizer.evaluation.scoring import (
     CASUALTIES_ONLY,
     TOKEN_CLAIMS,
@@ -93,28 +93,23 @@ def load_gva(path: Path | str) -> list[GvaArticle]:
     An article that reports two incidents appears once per incident (same article id, different
     ``incident``); raises FileNotFoundError when the file is absent, ValueError on a bad toll.
     """
-    path = Path(path)
     articles = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            raw = json.loads(line)
-            gva = raw["gva"]
-            killed, injured = int(gva["killed"]), int(gva["injured"])
-            if killed < 0 or injured < 0:
-                raise ValueError(f"{path.name}:{number}: negative toll {killed}/{injured}")
-            articles.append(
-                GvaArticle(
-                    id=str(raw["id"]), incident=str(raw["incident"]), title=str(raw.get("title") or ""),
-                    date=str(raw.get("date") or ""), url=str(raw.get("url") or ""), text=raw["text"],
-                    gva=GvaIncident(
-                        date=str(gva.get("date") or ""), state=str(gva.get("state") or ""),
-                        city_or_county=str(gva.get("city_or_county") or ""), address=str(gva.get("address") or ""),
-                        killed=killed, injured=injured,
-                    ),
-                )
+    for where, raw in jsonl_rows(Path(path)):
+        gva = raw["gva"]
+        killed, injured = int(gva["killed"]), int(gva["injured"])
+        if killed < 0 or injured < 0:
+            raise ValueError(f"{where}: negative toll {killed}/{injured}")
+        articles.append(
+            GvaArticle(
+                id=str(raw["id"]), incident=str(raw["incident"]), title=str(raw.get("title") or ""),
+                date=str(raw.get("date") or ""), url=str(raw.get("url") or ""), text=raw["text"],
+                gva=GvaIncident(
+                    date=str(gva.get("date") or ""), state=str(gva.get("state") or ""),
+                    city_or_county=str(gva.get("city_or_county") or ""), address=str(gva.get("address") or ""),
+                    killed=killed, injured=injured,
+                ),
             )
+        )
     return articles
 
 

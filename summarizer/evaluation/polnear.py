@@ -18,7 +18,6 @@ copied here). The mapping onto our quotes is in ``evals/POLNEAR.md``; in short:
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from summarizer.evaluation.aliases import alias_equal
+from summarizer.evaluation.datasets import jsonl_rows
 from summarizer.evaluation.scoring import (
     Accuracy,
     ArticleScore,
@@ -250,24 +250,19 @@ def load_polnear(path: Path | str) -> list[PolnearArticle]:
     Raises FileNotFoundError when the file is absent and ValueError when a span does not slice
     its article (a corrupt file must not be scored silently).
     """
-    path = Path(path)
     articles = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            raw = json.loads(line)
-            text = raw["text"]
-            where = f"{path.name}:{number} ({raw.get('id')})"
-            attributions = tuple(
-                a for a in (_attribution(r, text, where) for r in raw.get("attributions", [])) if a is not None
+    for line, raw in jsonl_rows(Path(path)):
+        text = raw["text"]
+        where = f"{line} ({raw.get('id')})"
+        attributions = tuple(
+            a for a in (_attribution(r, text, where) for r in raw.get("attributions", [])) if a is not None
+        )
+        articles.append(
+            PolnearArticle(
+                id=str(raw["id"]), split=str(raw.get("split", "")), annotator=str(raw.get("annotator", "")),
+                text=text, attributions=attributions,
             )
-            articles.append(
-                PolnearArticle(
-                    id=str(raw["id"]), split=str(raw.get("split", "")), annotator=str(raw.get("annotator", "")),
-                    text=text, attributions=attributions,
-                )
-            )
+        )
     return articles
 
 
