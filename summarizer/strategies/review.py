@@ -52,23 +52,29 @@ _UNCHANGED = "null: the candidate's value is right"
 _CLEAR = '"": the candidate has a value and the article gives none'
 
 
+def _correction(what: str = "", *, clearable: bool = False, note: str = "") -> Any:
+    """A verdict field the model fills only to correct the candidate: null keeps its value, and
+    for a ``clearable`` field "" removes a value the article does not give. One convention for
+    every field of every verdict, so the model is told it the same way each time."""
+    parts = [part for part in (what, _UNCHANGED, _CLEAR if clearable else "") if part]
+    return Field(default=None, description="; ".join(parts) + note + ".")
+
+
 class CasualtyVerdict(AnswerModel):
     """The model's verdict on one casualty candidate: keep or drop, and corrected fields."""
 
     id: str = Field(description='The candidate\'s id, e.g. "C1".')
     keep: bool = Field(description="False when the candidate is not a report of people harmed.")
-    outcome: Optional[Outcome] = Field(default=None, description=f"Corrected outcome; {_UNCHANGED}.")
-    figure: Optional[str] = Field(default=None, description=f"Corrected figure as written; {_UNCHANGED}.")
-    victim_group: Optional[VictimGroup] = Field(default=None, description=f"Corrected group; {_UNCHANGED}.")
-    location: Optional[str] = Field(default=None, description=f"{_UNCHANGED}; {_CLEAR}.")
-    time_scope: Optional[TimeScope] = Field(default=None, description=f"{_UNCHANGED}.")
-    period: Optional[str] = Field(default=None, description=f"{_UNCHANGED}; {_CLEAR}.")
-    source: Optional[str] = Field(default=None, description=f"{_UNCHANGED}; {_CLEAR} (the article's own voice).")
-    perpetrator: Optional[str] = Field(default=None, description=f"{_UNCHANGED}; {_CLEAR}.")
-    subset_of: Optional[str] = Field(
-        default=None, description=f'Id ("C2", "M1") of the figure this one is part of; {_UNCHANGED}; {_CLEAR}.'
-    )
-    evidence_text: Optional[str] = Field(default=None, description=f"Corrected exact words of the article; {_UNCHANGED}.")
+    outcome: Optional[Outcome] = _correction("Corrected outcome")
+    figure: Optional[str] = _correction("Corrected figure as written")
+    victim_group: Optional[VictimGroup] = _correction("Corrected group")
+    location: Optional[str] = _correction(clearable=True)
+    time_scope: Optional[TimeScope] = _correction()
+    period: Optional[str] = _correction(clearable=True)
+    source: Optional[str] = _correction(clearable=True, note=" (the article's own voice)")
+    perpetrator: Optional[str] = _correction(clearable=True)
+    subset_of: Optional[str] = _correction('Id ("C2", "M1") of the figure this one is part of', clearable=True)
+    evidence_text: Optional[str] = _correction("Corrected exact words of the article")
 
 
 class QuoteVerdict(AnswerModel):
@@ -76,10 +82,10 @@ class QuoteVerdict(AnswerModel):
 
     id: str = Field(description='The candidate\'s id, e.g. "Q1".')
     keep: bool = Field(description="False when the words are not a quote of someone.")
-    text: Optional[str] = Field(default=None, description=f"Corrected exact quoted words; {_UNCHANGED}.")
-    speaker: Optional[str] = Field(default=None, description=f"{_UNCHANGED}; {_CLEAR}.")
-    speaker_role: Optional[str] = Field(default=None, description=f"{_UNCHANGED}; {_CLEAR}.")
-    mode: Optional[QuoteMode] = Field(default=None, description=f"{_UNCHANGED}.")
+    text: Optional[str] = _correction("Corrected exact quoted words")
+    speaker: Optional[str] = _correction(clearable=True)
+    speaker_role: Optional[str] = _correction(clearable=True)
+    mode: Optional[QuoteMode] = _correction()
 
 
 class ClaimVerdict(AnswerModel):
@@ -87,11 +93,11 @@ class ClaimVerdict(AnswerModel):
 
     id: str = Field(description='The candidate\'s id, e.g. "K1".')
     keep: bool = Field(description="False when nobody (and not the article) disputes the statement.")
-    claim: Optional[str] = Field(default=None, description=f"{_UNCHANGED}.")
-    claimant: Optional[str] = Field(default=None, description=f"{_UNCHANGED}; {_CLEAR}.")
-    disputant: Optional[str] = Field(default=None, description=f"{_UNCHANGED}; {_CLEAR}.")
-    counter_claim: Optional[str] = Field(default=None, description=f"{_UNCHANGED}; {_CLEAR}.")
-    evidence_text: Optional[str] = Field(default=None, description=f"Corrected exact sentence; {_UNCHANGED}.")
+    claim: Optional[str] = _correction()
+    claimant: Optional[str] = _correction(clearable=True)
+    disputant: Optional[str] = _correction(clearable=True)
+    counter_claim: Optional[str] = _correction(clearable=True)
+    evidence_text: Optional[str] = _correction("Corrected exact sentence")
 
 
 class MissedCasualty(DraftCasualty):
@@ -292,6 +298,19 @@ def _reviewed(candidates: list, verdicts: dict, correct, fields: tuple[str, ...]
         yield i, item, verdict
 
 
+def _placed(missed: list, place, kind: str, article: str, grounded: "_Grounded", describe=lambda draft: ""):
+    """The items the rules missed, as ``(index, draft, item)``: each placed in the article and
+    grounded; one that fails is counted (labelled ``missed_<kind>[j]`` plus ``describe(draft)``)
+    and left out. One loop for the three item kinds."""
+    for j, draft in enumerate(missed):
+        try:
+            item = _grounded(place(draft, article), article)
+        except (ValueError, ValidationError) as exc:
+            grounded.fail(kind, f"missed_{kind}[{j}]{describe(draft)}", exc)
+            continue
+        yield j, draft, item
+
+
 def ground_review(article: str, answer: ReviewAnswer, candidates: tuple[list, list, list]) -> _Grounded:
     """Apply an answer to the rules' candidates; every corrected or new item grounded or failed."""
     rules_casualties, rules_quotes, rules_claims = candidates
@@ -307,12 +326,8 @@ def ground_review(article: str, answer: ReviewAnswer, candidates: tuple[list, li
         grounded.casualties.append(item.model_copy(update={"subset_of": None}))
         grounded.casualty_ids.append(f"C{i + 1}")
         grounded.subset_ids.append(parent)
-    for j, missed in enumerate(answer.missed_casualties):
-        try:
-            item = _grounded(place_casualty(missed, article), article)
-        except (ValueError, ValidationError) as exc:
-            grounded.fail("casualties", f"missed_casualties[{j}] ({missed.figure!r})", exc)
-            continue
+    for j, missed, item in _placed(answer.missed_casualties, place_casualty, "casualties", article, grounded,
+                                   describe=lambda draft: f" ({draft.figure!r})"):
         if any(_same_casualty(item, kept) for kept in grounded.casualties):
             continue  # a kept candidate restated as missed is the same report
         grounded.casualties.append(item)
@@ -327,12 +342,7 @@ def ground_review(article: str, answer: ReviewAnswer, candidates: tuple[list, li
     for i, item, _ in _reviewed(rules_quotes, verdicts, _corrected_quote, _QUOTE_FIELDS, "quotes", "Q", article, grounded):
         grounded.quotes.append(item.model_copy(update={"nested_in": None}))
         grounded.quote_candidate.append(i)
-    for j, missed in enumerate(answer.missed_quotes):
-        try:
-            item = _grounded(place_quote(missed, article), article)
-        except (ValueError, ValidationError) as exc:
-            grounded.fail("quotes", f"missed_quotes[{j}]", exc)
-            continue
+    for _, _, item in _placed(answer.missed_quotes, place_quote, "quotes", article, grounded):
         if any(_same_span(item, kept) for kept in grounded.quotes):
             continue
         grounded.quotes.append(item)
@@ -346,12 +356,7 @@ def ground_review(article: str, answer: ReviewAnswer, candidates: tuple[list, li
     verdicts = _verdicts_by_id(answer.claims, "K", len(rules_claims), grounded, "claims")
     for _, item, _ in _reviewed(rules_claims, verdicts, _corrected_claim, _CLAIM_FIELDS, "claims", "K", article, grounded):
         grounded.claims.append(item)
-    for j, missed in enumerate(answer.missed_claims):
-        try:
-            item = _grounded(place_claim(missed, article), article)
-        except (ValueError, ValidationError) as exc:
-            grounded.fail("claims", f"missed_claims[{j}]", exc)
-            continue
+    for _, _, item in _placed(answer.missed_claims, place_claim, "claims", article, grounded):
         if not any(_same_span(item, kept) and item.claimant == kept.claimant for kept in grounded.claims):
             grounded.claims.append(item)
     return grounded
