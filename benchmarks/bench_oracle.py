@@ -28,7 +28,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from summarizer import Summarizer  # noqa: E402
-from summarizer.backend import ModelSettings  # noqa: E402
 from summarizer.evaluation.aliases import alias_equal  # noqa: E402
 from summarizer.evaluation.datasets import open_dataset  # noqa: E402
 from summarizer.evaluation.gold import load_gold  # noqa: E402
@@ -52,9 +51,8 @@ SECONDARY = ("casualties.location", "casualties.source", "casualties.time_scope"
 
 
 def _summarise_all(server: OracleServer, strategy: str, articles, **settings) -> dict:
-    values = {"base_url": server.base_url, "model": "oracle", "timeout_s": 10.0, "max_attempts": 2,
-              "retry_initial_s": 0.05, "retry_max_wait_s": 0.2, **settings}
-    with Summarizer(ModelSettings(**values), strategy=strategy) as summarizer:
+    values = {"max_attempts": 2, "retry_initial_s": 0.05, "retry_max_wait_s": 0.2, **settings}
+    with Summarizer(server.settings(**values), strategy=strategy) as summarizer:
         return {a.id: summarizer.summarize(a.text, id=a.id) for a in articles}
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from summarizer import Summarizer
-from summarizer.backend import ModelSettings
 from summarizer.evaluation.gold import load_gold
 from summarizer.evaluation.oracle import (
     INVENTED_FIGURE,
@@ -33,15 +32,11 @@ def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SUMMARIZER_CACHE", str(tmp_path / "calls.sqlite"))
 
 
-def _settings(server: OracleServer, **overrides) -> ModelSettings:
-    values = {"base_url": server.base_url, "model": "oracle", "timeout_s": 10.0, "max_attempts": 1, **overrides}
-    return ModelSettings(**values)
-
-
 def _run(strategy: str, ids: tuple[str, ...], faults: FaultPlan | None = None, articles=None, **settings):
     articles = articles or [a for a in gold_articles() if a.id in ids]
+    settings.setdefault("max_attempts", 1)
     with OracleServer(articles, faults=faults) as server:
-        with Summarizer(_settings(server, **settings), strategy=strategy) as summarizer:
+        with Summarizer(server.settings(**settings), strategy=strategy) as summarizer:
             records = {a.id: summarizer.summarize(a.text, id=a.id) for a in articles}
     return records, server
 

@@ -28,6 +28,7 @@ from http.server import BaseHTTPRequestHandler
 from types import SimpleNamespace
 from typing import Any, Optional, Sequence
 
+from summarizer.backend.settings import ModelSettings
 from summarizer.evaluation.aliases import alias_equal
 from summarizer.evaluation.loopback import LoopbackJSONServer
 from summarizer.evaluation.scoring import (
@@ -504,6 +505,12 @@ class OracleServer(LoopbackJSONServer):
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
         super().__init__(port)
+
+    def settings(self, **overrides: Any) -> ModelSettings:
+        """Client settings that talk to this server: its URL, the model name it answers as, and a
+        10 s timeout (it answers at once; a timeout fault hangs longer); ``overrides`` win."""
+        values: dict[str, Any] = {"base_url": self.base_url, "model": "oracle", "timeout_s": 10.0, **overrides}
+        return ModelSettings(**values)
 
     def handle_post(self, request: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
         try:
