@@ -87,6 +87,29 @@ def test_datelines_and_city_state_pairs_are_found_in_the_text() -> None:
     ]
 
 
+def test_places_know_what_they_lie_within() -> None:
+    # a town's county from the gazetteer once its state is known; a named part inside its city
+    carlton = normalise_place("Carlton, Ga.")
+    assert carlton.state == "GA" and normalise_place(carlton.within[0]).key == carlton.within[0]
+    assert normalise_place("King, N.C.").within == (normalise_place("Stokes County").key,)
+    assert normalise_place("West Baltimore").within[0] == "baltimore"
+    assert normalise_place("downtown Dallas").key == "dallas"  # a lower-case part is the city itself
+    assert normalise_place("St. Louis").key == normalise_place("Saint Louis").key
+    assert normalise_place("Police") is None and normalise_place("UPDATE") is None  # a subject, not a place
+
+
+def test_towns_named_in_prose_are_found_but_not_inside_other_names() -> None:
+    prose = ("DA charges teen with manslaughter in Larose shooting\n"
+             "Police identified the victims as Marcus Tillery and Dana Whitfield, shot on Sunset Avenue in SW Houston.")
+    found = {(p.key, p.state, p.rule) for p in find_places("", prose=prose)}
+    assert ("larose", "LA", "place.gazetteer") in found  # "in Larose": a locative, a town in one state
+    assert ("houston", "TX", "place.gazetteer") in found  # the big city the bare name means
+    assert not {key for key, _, _ in found} & {"tillery", "dana", "sunset"}  # towns' names inside other names
+    # without a locative word or the article's state, a town's name is only a mention
+    [mention] = find_places("", prose="Alturas shooting victims identified")
+    assert (mention.key, mention.rule) == ("alturas", "place.mention")
+
+
 def test_names_are_people_not_institutions_or_officials() -> None:
     text = ("Marcus Tillery, 24, died at San Francisco General. Sgt. Ed Piago said the case is open. "
             "Police Chief Ken Barnes spoke. View Full Caption. Relatives said Tillery loved music.")
@@ -199,6 +222,23 @@ def test_cumulative_figures_are_listed_but_never_added() -> None:
     assert incident.toll("killed", "max") == 2 and incident.toll("killed", "latest") == 2
     assert [f.figure_text for f in incident.cumulative] == ["40", "40"]
     assert all(f.not_counted_because == "cumulative" for f in incident.cumulative)
+
+
+def test_the_toll_is_the_lower_median_and_a_death_report_silent_on_wounded_counts_none() -> None:
+    def record(article_id: str, day: str, killed: int, injured: int | None) -> ArticleRecord:
+        base = _record(article_id, date=day, cumulative=False)
+        casualties = [base.casualties[0].model_copy(update={"figure": Figure(text=str(killed), kind="exact", low=killed, high=killed)})]
+        if injured is not None:
+            casualties.append(base.casualties[0].model_copy(update={
+                "outcome": "injured", "figure": Figure(text=str(injured), kind="exact", low=injured, high=injured)}))
+        return base.model_copy(update={"casualties": casualties})
+
+    records = [record("a", "2024-03-08", 1, 3), record("b", "2024-03-08", 1, None), record("c", "2024-03-09", 4, 2)]
+    [incident] = group_incidents(records, {r.id: TEXT for r in records}).incidents
+    assert incident.toll("killed") == incident.toll("killed", "median") == 1  # 1, 1, 4: one article over-counts
+    assert incident.toll("killed", "latest") == incident.toll("killed", "max") == 4
+    assert incident.toll("injured") == 2  # 0 (b names a death, no wounded), 2, 3
+    assert incident.toll("injured", "latest") == 2 and incident.toll("injured", "max") == 3
 
 
 def test_duplicate_ids_are_counted_once_and_their_reports_unassigned() -> None:
@@ -326,7 +366,16 @@ def test_gva_scoring_commands_on_a_slice(tmp_path: Path) -> None:
         gold.setdefault(row["id"], set()).add(row["incident"])
     assert result["articles"] == len(gold) and result["unassigned_reports"] == 0
     assert result["bcubed"]["f1"] > bcubed({}, gold).f1  # grouping beats leaving every article alone
-    assert set(result["toll_exact"]) == {"max", "latest"}
+    assert set(result["toll_exact"]) == {"median", "max", "latest"}
+    # the halves split the incidents (by a hash of the GVA id): each scores only its own
+    halves = []
+    for half in ("A", "B"):
+        out = tmp_path / f"scores-{half}.json"
+        scored = CliRunner().invoke(evaluate_main, ["score", str(records), "--dataset", str(dataset), "--half", half,
+                                                    "--json", str(out)])
+        assert scored.exit_code == 0, scored.output
+        halves.append(json.loads(out.read_text())["gold_incidents"])
+    assert sum(halves) == result["gold_incidents"] and min(halves) > 0
 
 
 def test_one_article_from_two_runs_is_used_once() -> None:

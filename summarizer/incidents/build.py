@@ -109,13 +109,13 @@ def group_incidents(
     texts: Optional[Mapping[str, str] | TextLookup] = None,
     *,
     rules: Optional[LinkRules] = None,
-    toll_rule: TollRule = "latest",
+    toll_rule: TollRule = "median",
 ) -> IncidentSet:
     """Group article records into incidents (see the module doc).
 
     ``texts`` gives the articles' texts (a mapping by id, or a function of the record): with them
     the dateline, places and names in the text join the grouping; without, only the records'
-    fields do. ``toll_rule`` chooses the ``toll()`` shown first ("latest" or "max"); both are kept.
+    fields do. ``toll_rule`` chooses the ``toll()`` shown first ("median", "latest" or "max"); all are kept.
     """
     checked = check_records(records)
     lookup = _lookup(texts)
@@ -244,9 +244,11 @@ def _tolls(members: list[tuple[ArticleEvent, ArticleRecord, Optional[str]]]) -> 
         for outcome, (low, high) in event.tolls.items():
             reports = sum(1 for report in record.casualties if report.outcome == outcome and counted(report))
             by_outcome.setdefault(outcome, []).append((record.id, low, high, reports))
+    silent_injured = [0 for event, _, _ in members if "killed" in event.tolls and "injured" not in event.tolls]
     tolls: dict[str, OutcomeToll] = {}
     disagreements: list[str] = []
     for outcome, figures in by_outcome.items():
+        lows = sorted([low for _, low, _, _ in figures] + (silent_injured if outcome == "injured" else []))
         highs = [high for _, _, high, _ in figures]
         disagree = any(
             (a_high is not None and b_low > a_high) or (b_high is not None and a_low > b_high)
@@ -259,7 +261,7 @@ def _tolls(members: list[tuple[ArticleEvent, ArticleRecord, Optional[str]]]) -> 
             min=min(low for _, low, _, _ in figures),
             max=None if any(high is None for high in highs) else max(h for h in highs if h is not None),
             max_low=max(low for _, low, _, _ in figures),
-            latest=latest[1], latest_article=latest[0],
+            latest=latest[1], latest_article=latest[0], median=lows[(len(lows) - 1) // 2],
             articles=len(figures), reports=sum(count for *_, count in figures), disagree=disagree,
         )
         if disagree:

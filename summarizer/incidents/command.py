@@ -28,8 +28,8 @@ def _is_sqlite(path: Path) -> bool:
               help="Original inputs to take texts from instead (repeatable).")
 @click.option("--run-key", default=None, help="With a run store: only records made with these settings.")
 @click.option("--no-text", is_flag=True, help="Group from the records' fields alone (no dateline, names from the text).")
-@click.option("--toll-rule", type=click.Choice(["latest", "max"]), default="latest", show_default=True,
-              help="Which article's figure is an incident's toll: the latest published, or the largest.")
+@click.option("--toll-rule", type=click.Choice(["median", "latest", "max"]), default="median", show_default=True,
+              help="An incident's toll: the lower median of its articles' figures (default; measured best on GVA dev), the latest published, or the largest.")
 @click.option("--title", default="Incidents", show_default=True, help="HTML page title.")
 def incidents_command(source: Path, outputs: tuple[Path, ...], store_path: Optional[Path], input_paths: tuple[str, ...],
                       run_key: Optional[str], no_text: bool, toll_rule: str, title: str) -> None:

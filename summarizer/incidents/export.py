@@ -25,7 +25,7 @@ OUTCOMES = ("killed", "injured", "missing", "detained", "displaced")
 INCIDENT_COLUMNS = (
     "id", "date_start", "date_end", "published_first", "published_last", "place", "state", "articles",
     "reports", "cumulative_reports",
-    *(f"{outcome}_{field}" for outcome in OUTCOMES for field in ("min", "max", "latest")),
+    *(f"{outcome}_{field}" for outcome in OUTCOMES for field in ("min", "max", "latest", "median")),
     "disagreements", "sources", "link_rules", "article_ids",
 )
 UNASSIGNED_COLUMNS = ("article_id", "casualty_index", "reason", "message")
@@ -66,6 +66,7 @@ def incident_row(incident: Incident) -> dict[str, Any]:
         row[f"{outcome}_min"] = toll.min if toll else None
         row[f"{outcome}_max"] = toll.max if toll else None
         row[f"{outcome}_latest"] = toll.latest if toll else None
+        row[f"{outcome}_median"] = toll.median if toll else None
     return row
 
 

@@ -38,6 +38,9 @@ LEAD_CHARS = 6000
 #: Characters of title + lead whose words are compared (TF-IDF) between articles.
 TERM_CHARS = 3000
 
+#: Characters of the lead's prose searched for towns and counties named in passing.
+MENTION_CHARS = 1500
+
 #: Words a line needs to count as prose rather than page furniture.
 PROSE_WORDS = 8
 
@@ -69,7 +72,18 @@ class ArticleEvent:
 
     @cached_property
     def place_keys(self) -> frozenset[str]:
-        return frozenset(place.key for place in self.places if place.key)
+        """Keys of the places it names (not of the names it only mentions, see :attr:`mentions`)."""
+        return frozenset(place.key for place in self.places if place.key and place.rule != "place.mention")
+
+    @cached_property
+    def mentions(self) -> frozenset[str]:
+        """Keys of gazetteer names it mentions without evidence that they are its place."""
+        return frozenset(place.key for place in self.places if place.rule == "place.mention") - self.place_keys
+
+    @cached_property
+    def area_keys(self) -> frozenset[str]:
+        """Its places' keys and what they lie within (the city of a part, the county of a town)."""
+        return self.place_keys.union(*(place.within for place in self.places if place.rule != "place.mention"))
 
     @cached_property
     def states(self) -> frozenset[str]:
@@ -272,14 +286,15 @@ def describe_article(record: ArticleRecord, text: Optional[str], position: int) 
             event = cues[0][1]
     if event is not None and published_date is not None and event.start > published_date + dt.timedelta(days=1):
         event = None  # a date after publication is a court date or a vigil, not the event
+    names, runs = find_name_candidates(lead) if lead else (frozenset(), frozenset())
     places: list[Place] = []
     if lead:
-        places.extend(find_places(lead))
+        places.extend(find_places(lead, prose=f"{record.title or ''}\n{prose(lead, MENTION_CHARS)}", exclude=names))
+    context = frozenset(place.state for place in places if place.state)
     for report in record.casualties:
-        place = normalise_place(report.location)
+        place = normalise_place(report.location, context=context)
         if place is not None and place.key and all(place.key != seen.key for seen in places):
             places.append(place)
-    names, runs = find_name_candidates(lead) if lead else (frozenset(), frozenset())
     return ArticleEvent(
         article_id=record.id,
         position=position,

@@ -26,8 +26,9 @@ UnassignedReason = Literal[
     "no_date",  # no publication date and no day named in the text: nothing to place it in time
 ]
 
-#: How an incident's single toll per outcome is chosen from its articles' figures.
-TollRule = Literal["max", "latest"]
+#: How an incident's single toll per outcome is chosen from its articles' figures (see
+#: :class:`OutcomeToll`); ``median`` is the default, chosen on the GVA dev incidents.
+TollRule = Literal["median", "max", "latest"]
 
 
 class EventDateModel(BaseModel):
@@ -103,13 +104,28 @@ class OutcomeToll(BaseModel):
     max_low: int = Field(description="Largest low end: the most any article says at least happened.")
     latest: int = Field(description="The most recently published article's figure (low end).")
     latest_article: str
+    median: int = Field(description=(
+        "The lower median of the articles' figures (low ends); for injured, an article that gives a "
+        "death toll and no injured figure counts as 0 injured."))
     articles: int
     reports: int
     disagree: bool = Field(description="Whether two articles' figures do not overlap.")
 
     def value(self, rule: TollRule) -> int:
-        """The incident's figure under ``rule``."""
-        return self.max_low if rule == "max" else self.latest
+        """The incident's figure under ``rule``.
+
+        Why the lower median: on the GVA dev incidents (split by incident id, tuned on half A,
+        confirmed on B) it equals the final toll more often than the latest or the largest report
+        (killed 0.780 vs 0.756 latest and 0.729 max; injured 0.654 vs 0.601 and 0.570): one
+        article that over-counts (a page that also lists another shooting's victims) or one
+        article of another event joined to the incident moves the largest and the latest figure
+        but not the median. A death report silent on wounded most often means there were none,
+        so it counts as 0 injured; a report of wounded silent on deaths is often written before a
+        victim died, so it does not count as 0 killed (counting it lowers killed exact).
+        """
+        if rule == "max":
+            return self.max_low
+        return self.median if rule == "median" else self.latest
 
 
 class Incident(BaseModel):
@@ -135,7 +151,7 @@ class Incident(BaseModel):
     disagreements: list[str] = Field(default_factory=list)
     link_rules: list[str] = Field(default_factory=list, description="The rules that joined its articles.")
 
-    def toll(self, outcome: str, rule: TollRule = "latest") -> int:
+    def toll(self, outcome: str, rule: TollRule = "median") -> int:
         """The incident's figure for ``outcome`` under ``rule`` (0 when no article gives one)."""
         toll = self.tolls.get(outcome)
         return toll.value(rule) if toll is not None else 0
@@ -166,4 +182,4 @@ class IncidentSet(BaseModel):
     problems: list[InputProblem] = Field(default_factory=list)
     articles: int = Field(default=0, description="Distinct article ids read.")
     reports: int = Field(default=0, description="Casualty reports read (each in one incident or unassigned).")
-    toll_rule: TollRule = "latest"
+    toll_rule: TollRule = "median"

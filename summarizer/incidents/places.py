@@ -8,7 +8,16 @@ AP abbreviation) taken off; the state is kept beside it.
 
 Local news names its town mostly in the dateline ("PUYALLUP, Wash. —") and in "City, St." pairs,
 so :func:`find_places` reads those from the text; a casualty report's ``location`` is normalised
-the same way by :func:`normalise_place`.
+the same way by :func:`normalise_place`. It also reads the towns and counties the title and lead
+name in prose ("in Larose shooting", "Madison County deputies said") by looking capitalised words
+up in a gazetteer of US places (the ``zipcodes`` package's USPS city, county and state table),
+kept when the article's state has such a place or a locative word ("in", "near") precedes it.
+
+Containment: a place knows what it lies *within* (:attr:`Place.within`): the city of "West
+Baltimore" (a capitalised part keeps its own key; a lower-case one, "downtown Dallas", is just the
+city), the county of a town (Carlton, Ga. lies in Madison County, from the gazetteer when the
+state is known or the name is in one state only). Grouping counts "Carlton" and "Madison County"
+as the same place, but not "West Baltimore" and "East Baltimore".
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ class Place:
     key: str
     state: Optional[str]
     rule: str
+    within: tuple[str, ...] = ()
 
 
 def _data(name: str) -> list[str]:
@@ -96,20 +106,106 @@ def split_state(text: str) -> tuple[str, Optional[str]]:
     return text.strip(), None
 
 
-def normalise_place(text: Optional[str], *, rule: str = "place.location") -> Optional[Place]:
-    """The :class:`Place` for a name as written, or None when nothing of a name is left."""
+def normalise_place(text: Optional[str], *, rule: str = "place.location", context: frozenset[str] = frozenset()) -> Optional[Place]:
+    """The :class:`Place` for a name as written, or None when nothing of a name is left.
+
+    ``context``: the states the article names, to find a town's county when the name is not
+    followed by its state.
+    """
     if not text or not text.strip():
         return None
     name, state = split_state(text.strip())
     folded = fold(name)
     match = _suffix_pattern().match(folded)
     key = match.group("name") if match else folded
-    if not key or key.isdigit():
+    if not key or key.isdigit() or key in _not_place_words():
         return None
     if state is None and key in us_states():
         # A bare state ("Texas", "in N.C.") is a region, not the place itself.
         return Place(text.strip(), "", us_states()[key], rule)
-    return Place(text.strip(), key, state, rule)
+    within: list[str] = []
+    words = key.split()
+    for size in (2, 1):
+        if len(words) > size and " ".join(words[:size]) in _directions():
+            rest = " ".join(words[size:])
+            if name.strip()[:1].islower():
+                key = rest  # "downtown Dallas", "west Houston": the city itself
+            else:
+                within.append(rest)  # "West Baltimore": a part with its own name, inside the city
+            break
+    key = _saint(key)
+    if state is None:
+        states = gazetteer().get(key)
+        if states and len(states) == 1:
+            state = next(iter(states))
+        elif states and context:
+            inside = [candidate for candidate in states if candidate in context]
+            state = inside[0] if len(inside) == 1 else None
+        if state is None:
+            state = big_cities().get(key)
+    for part in [key, *within]:
+        county = gazetteer().get(part, {}).get(state) if state else None
+        if county and county != key and county not in within:
+            within.append(county)
+    return Place(text.strip(), key, state, rule, tuple(within))
+
+
+def _saint(key: str) -> str:
+    """"saint louis" and "st louis" as one key (the USPS writes Saint, news writes St.)."""
+    return "st " + key[6:] if key.startswith("saint ") else key
+
+
+@lru_cache(maxsize=1)
+def _directions() -> frozenset[str]:
+    return frozenset(_data("place_directions.txt"))
+
+
+@lru_cache(maxsize=1)
+def _not_place_words() -> frozenset[str]:
+    return frozenset(_data("not_place_words.txt"))
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> dict[str, dict[str, str]]:
+    """Folded US place name -> {USPS state: folded county} for every USPS city and county name.
+
+    Read once from the ``zipcodes`` package (42,000 ZIP codes with their city, other accepted
+    city names, county and state). A county maps to itself.
+    """
+    import zipcodes
+
+    places: dict[str, dict[str, str]] = {}
+    for row in zipcodes.list_all():
+        state, county = row["state"], fold(row.get("county") or "")
+        for city in [row["city"], *row.get("acceptable_cities", ())]:
+            places.setdefault(_saint(fold(city)), {}).setdefault(state, county)
+        if county:
+            places.setdefault(county, {}).setdefault(state, county)
+    return places
+
+
+@lru_cache(maxsize=1)
+def big_cities() -> dict[str, str]:
+    """Folded name -> USPS state of the cities a bare name means: the (city, state) with at least
+    :data:`BIG_CITY_ZIPS` ZIP codes and ten times as many as any other place of that name. ZIP codes
+    follow population, so "Houston" is Houston, Texas (over 100 codes), not Houston, Miss. (one)."""
+    import zipcodes
+
+    counts: dict[str, dict[str, int]] = {}
+    for row in zipcodes.list_all():
+        if row.get("zip_code_type") == "STANDARD":
+            by_state = counts.setdefault(_saint(fold(row["city"])), {})
+            by_state[row["state"]] = by_state.get(row["state"], 0) + 1
+    cities: dict[str, str] = {}
+    for name, by_state in counts.items():
+        ranked = sorted(by_state.items(), key=lambda item: -item[1])
+        if ranked[0][1] >= BIG_CITY_ZIPS and (len(ranked) == 1 or ranked[0][1] >= 10 * ranked[1][1]):
+            cities[name] = ranked[0][0]
+    return cities
+
+
+#: ZIP codes a city needs for its bare name to mean it (see :func:`big_cities`).
+BIG_CITY_ZIPS = 8
 
 
 _CITY = r"[A-Z][A-Za-z.'\u2019-]+(?: [A-Z][A-Za-z.'\u2019-]+){0,3}"
@@ -129,8 +225,16 @@ def _city_state() -> re.Pattern[str]:
     return re.compile(rf"\b(?P<city>{_CITY}),\s+(?P<state>{_state_written()})(?![A-Za-z])")
 
 
-def find_places(text: str, *, limit: int = 8) -> list[Place]:
-    """Places the text names the local way: its dateline and "City, St." pairs, in reading order."""
+def find_places(text: str, *, limit: int = 8, prose: Optional[str] = None,
+                exclude: frozenset[str] = frozenset()) -> list[Place]:
+    """Places the text names: its dateline, "City, St." pairs, then towns and counties of the
+    gazetteer named in ``prose`` (the title and the lead's sentences, see the module doc). A
+    gazetteer name without the evidence of a state, a big city or a locative word ("Alturas shooting
+    victims identified") is kept with rule ``place.mention``: grouping matches it only against
+    another article's place, never against another mention.
+
+    ``exclude``: folded people's names (a "Tyler" or "Austin" inside one is a person, not a town).
+    """
     found: list[Place] = []
     match = _dateline().search(text)
     if match is not None:
@@ -143,5 +247,82 @@ def find_places(text: str, *, limit: int = 8) -> list[Place]:
         if place is not None and place.key and all(place.key != seen.key for seen in found):
             found.append(place)
             if len(found) >= limit:
-                break
+                return found
+    context = frozenset(place.state for place in found if place.state) | _states_named(text)
+    for written, key, strong in _gazetteer_mentions(prose or "", context, exclude):
+        if len(found) >= limit:
+            break
+        if all(key != seen.key for seen in found):
+            place = normalise_place(written, rule="place.gazetteer" if strong else "place.mention", context=context)
+            if place is not None and place.key:
+                found.append(place)
     return found
+
+
+#: Words before a town that make it a place reference in prose ("in Larose", "near Alturas",
+#: "in SW Houston").
+_LOCATIVE = re.compile(
+    r"\b(?:in|near|outside|of|at|from|to|into|across|around)\s+(?:(?:north|south|east|west|northeast|northwest|"
+    r"southeast|southwest|sw|se|nw|ne|central|downtown|suburban|northern|southern|eastern|western)\s+)?$",
+    re.IGNORECASE,
+)
+
+_CAPITAL_RUN = re.compile(r"\b(?:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?|St\.|Ft\.|Mt\.)(?:\s(?:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?|St\.|Ft\.|Mt\.))*")
+
+
+@lru_cache(maxsize=1)
+def _state_names() -> re.Pattern[str]:
+    names = sorted((line.split("\t")[0] for line in _data("us_states.tsv")), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(name) for name in names) + r")\b")
+
+
+def _states_named(text: str) -> frozenset[str]:
+    """USPS codes of the states spelled out in ``text`` ("Louisiana State Police")."""
+    return frozenset(us_states()[match.group(0).lower()] for match in _state_names().finditer(text))
+
+
+def _gazetteer_mentions(text: str, context: frozenset[str], exclude: frozenset[str]) -> list[tuple[str, str, bool]]:
+    """(as written, folded key, strong) of the gazetteer's places in ``text``, longest name first at
+    each word; *strong* when the article's state has such a place, the name is a big city's or a
+    locative word precedes it."""
+    places = gazetteer()
+    stop = _mention_stop()
+    streets = _street_words()
+    found: list[tuple[str, str, bool]] = []
+    for run in _CAPITAL_RUN.finditer(text):
+        words = run.group(0).split()
+        folded_words = [fold(word) for word in words]
+        position = 0
+        while position < len(words):
+            for size in range(min(4, len(words) - position), 0, -1):
+                span = words[position:position + size]
+                written = " ".join(span)
+                key = _saint(fold(written))
+                states = places.get(key)
+                if not states or key in stop or any(key in name.split() or key == name for name in exclude):
+                    continue
+                before = folded_words[position - 1] if position else None
+                after = folded_words[position + size] if position + size < len(words) else None
+                if (before is not None and before not in stop) or (after is not None and (after not in stop or after in streets)):
+                    continue  # "Marcus Tillery", "Dana Whitfield", "Sunset Avenue": part of another name
+                offset = run.start() + len(" ".join(words[:position])) + (1 if position else 0)
+                strong = bool(set(states) & context) or key in big_cities() or bool(
+                    _LOCATIVE.search(text, max(0, offset - 24), offset))
+                found.append((written, key, strong))
+                position += size - 1
+                break
+            position += 1
+    return found
+
+
+@lru_cache(maxsize=1)
+def _street_words() -> frozenset[str]:
+    return frozenset(_data("street_words.txt"))
+
+
+@lru_cache(maxsize=1)
+def _mention_stop() -> frozenset[str]:
+    """Folded words that are also some town's name but in news mostly something else."""
+    from summarizer.incidents.features import _not_name_words  # words that make no proper name
+
+    return _not_name_words() | _not_place_words() | frozenset(us_states())

@@ -1,7 +1,7 @@
 """The incident table as one self-contained HTML page (inline CSS, JS and SVG; no network).
 
 One row per incident: dates, place, articles, and per outcome the smallest and largest figure and
-the latest article's. Headers sort, the bar above filters by date range, place and outcome, and
+the latest article's (the incident's toll under the set's rule drives the chart and the filters). Headers sort, the bar above filters by date range, place and outcome, and
 a row expands to its articles and every figure with its source, qualifier and evidence snippet,
 linked to the article view (``summarizer show``'s page, written beside this one by the
 ``incidents`` command) where the span is highlighted in the text. A chart of tolls per month
@@ -51,7 +51,7 @@ def _sort_date(incident: Incident) -> str:
 
 
 def chart_svg(result: IncidentSet, *, width: int = 960, height: int = 180) -> str:
-    """Tolls per month (latest-report figures, killed and injured side by side) as inline SVG."""
+    """Tolls per month (each incident's toll under the set's rule, killed and injured side by side) as inline SVG."""
     months: dict[str, dict[str, int]] = defaultdict(lambda: {outcome: 0 for outcome in CHART_OUTCOMES})
     for incident in result.incidents:
         day = incident.date_start or incident.published_first
