@@ -169,18 +169,11 @@ def test_resume_after_sigkill_loses_nothing_and_recomputes_nothing(tmp_path: Pat
 
 
 @pytest.mark.model
+@pytest.mark.usefixtures("embedded_model")
 def test_run_on_the_seed_with_the_embedded_model(tmp_path: Path) -> None:
     """``summarizer run`` starts the embedded server itself, asks it (naive strategy) and stops it."""
     if not SEED.is_file():
         pytest.skip(f"seed article not found at {SEED}")
-    from summarizer.embedded import EmbeddedServerError, find_default_gguf, missing_server_modules
-
-    if missing_server_modules():
-        pytest.skip("llama-cpp-python[server] not installed")
-    try:
-        find_default_gguf()
-    except EmbeddedServerError as exc:
-        pytest.skip(str(exc))
     output = tmp_path / "out.jsonl"
     env = _env(tmp_path) | {"SUMMARIZER_N_CTX": "4096"}
     result = subprocess.run(

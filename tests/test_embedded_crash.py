@@ -18,7 +18,6 @@ import openai
 import pytest
 from pydantic import BaseModel
 
-from summarizer import embedded
 from summarizer.backend import ModelClient, ModelCrashed, ModelSettings
 from summarizer.batch import summarize_many
 from summarizer.embedded import EmbeddedServer, ServerCrash
@@ -32,9 +31,8 @@ SECOND = (
     "told reporters, adding that roads to three villages remained cut off."
 )
 
-needs_runtime = pytest.mark.skipif(
-    bool(embedded.missing_server_modules()), reason="llama-cpp-python[server] not installed (scripts/build-embedded-runtime.sh)"
-)
+#: The runtime and the default model, else skipped with the install command (tests/conftest.py).
+needs_runtime = pytest.mark.usefixtures("embedded_model")
 
 
 @pytest.fixture(autouse=True)

@@ -41,6 +41,7 @@ def test_server_binds_loopback_only_and_serves_the_model(embedded_server: Embedd
 
 
 @pytest.mark.model
+@pytest.mark.usefixtures("embedded_model")
 def test_start_is_idempotent_and_stop_ends_the_process(tmp_path: Path) -> None:
     server = EmbeddedServer(n_ctx=512, log_path=tmp_path / "server.log")
     with server:
@@ -62,6 +63,7 @@ def _is_zombie(pid: int) -> bool:
         return True
 
 
+@pytest.mark.usefixtures("embedded_runtime")  # start() checks the runtime before the model file
 def test_missing_gguf_is_named(tmp_path: Path) -> None:
     missing = tmp_path / "nope.gguf"
     with pytest.raises(EmbeddedServerError, match="GGUF model file not found: .*nope.gguf"):
@@ -74,7 +76,7 @@ def test_missing_server_package_names_the_extra(monkeypatch: pytest.MonkeyPatch)
         EmbeddedServer().start()
 
 
-@pytest.mark.skipif(bool(embedded.missing_server_modules()), reason="llama-cpp-python[server] not installed")
+@pytest.mark.usefixtures("embedded_runtime")
 def test_server_dying_while_starting_reports_its_log(tmp_path: Path) -> None:
     not_a_model = tmp_path / "broken.gguf"
     not_a_model.write_bytes(b"this is not a GGUF file")
