@@ -279,6 +279,26 @@ def test_a_misparsed_or_unreported_subject_is_no_source():
     assert quotes_of("The form must state that the applicant has paid the fee.") == []
 
 
+def test_a_promise_an_announcement_and_a_question_are_reported_speech():
+    """No clause, but what the speaker stated: the infinitive of a promise, the object of an
+    announcement, a reported question."""
+    found = quotes_of("Sanders has vowed to stay in the campaign until the convention in July.")
+    quote = only(found, "to stay in the campaign").quote
+    assert (quote.rule, quote.speaker, quote.mode) == ("quote.verb_complement", "Sanders", "indirect")
+    found = quotes_of("The Obama administration announced plans on Tuesday to expand the refugee program.")
+    assert only(found, "plans on Tuesday").quote.speaker == "The Obama administration"
+    found = quotes_of("Scarborough also asked Clinton whether she would debate him again before the primary.")
+    assert only(found, "whether she would debate").quote.speaker == "Scarborough"
+
+
+def test_complements_that_state_nothing_are_not_quotes():
+    # a request for anonymity, a directive, a relative clause, a passive with no speaker
+    assert quotes_of("A resident asked not to be named because he feared reprisals.") == []
+    assert quotes_of("The governor urged residents to stay indoors until the storm passes.") == []
+    assert not any(c.quote.text.startswith("is to") for c in quotes_of("The first step towards the security the general promised is to let people count."))
+    assert quotes_of("He was asked about the vote in the Senate last week.") == []
+
+
 def test_set_off_attribution_with_a_second_clause():
     text = "The chief executive, Wanjiru Kamau, rejected the criticism. Our prices are published, she said, and anyone can compare them."
     found = quotes_of(text)

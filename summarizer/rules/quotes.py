@@ -63,6 +63,7 @@ QUOTE_RULES: tuple[tuple[str, str], ...] = (
     ("quote.reported_clause", "the clause a reporting verb governs: 'X said (that) ...'"),
     ("quote.set_off_clause", "a statement set off by commas around a reporting verb: '..., X said, ...'"),
     ("quote.according_to_clause", "the clause beside 'according to X'"),
+    ("quote.verb_complement", "what a speech verb's complement states: 'vowed to Y', 'announced plans to Y', 'asked if Y'"),
 )
 
 #: The speaker rules (each id goes into ``Quote.speaker_rule``). For a top-level quote in marks
@@ -93,6 +94,10 @@ SPEECH_VERBS = lexicon.words("speech", "verbs.speech")
 
 #: Speech verbs that govern a reported clause ("said that ...").
 REPORTING_VERBS = lexicon.words("speech", "verbs.reporting")
+
+#: Speech verbs whose complement is the statement, by kind: "infinitive" ("vowed to Y"),
+#: "object" ("announced plans to Y"), "question" ("asked if Y").
+COMPLEMENT_KINDS = lexicon.by_word(lexicon.table("speech", "complements"))
 
 #: Other nouns that speak in news copy: "media report", "Telegram channels say", "the tally shows".
 _SPEAKING_NOUNS = lexicon.words("speech", "nouns.speaking")
@@ -547,7 +552,16 @@ class _QuoteFinder:
         for token in self.doc:
             if overlaps(token.idx, token.idx + 1):
                 continue
-            if token.lemma_.lower() in REPORTING_VERBS and token.pos_ in {"VERB", "AUX"}:
+            lemma = token.lemma_.lower()
+            governs_clause = lemma in REPORTING_VERBS and any(c.dep_ == "ccomp" for c in token.children)
+            if lemma in COMPLEMENT_KINDS and not governs_clause and token.pos_ == "VERB" and not any(c.dep_ == "neg" for c in token.children):
+                span = self._complement(token, COMPLEMENT_KINDS[lemma])
+                if span is not None:
+                    quote = _Found(span[0], span[1], span[0], span[1], "indirect", "reported", rule="quote.verb_complement", verb=token)
+                    if not overlaps(*span) and self._speaker_from_verb(quote, token, "speaker.reporting_subject", reported=True):
+                        found.append(quote)
+                    continue
+            if lemma in REPORTING_VERBS and token.pos_ in {"VERB", "AUX"}:
                 if any(c.dep_ == "neg" for c in token.children):
                     continue
                 clause = next((c for c in token.children if c.dep_ == "ccomp"), None)
@@ -604,6 +618,40 @@ class _QuoteFinder:
             pieces[-1].append(t)
         spans = [_token_span(piece) for piece in pieces]
         return [self._without_dateline(*span) for span in spans if span is not None and self._has_verb(*span)]
+
+    def _complement(self, verb: Token, kind: str) -> Optional[tuple[int, int]]:
+        """What a verb of promising, announcing or asking states (``kind``, from the lexicon):
+        its "to" infinitive or clause ("vowed [to stay]", "pledged [that ...]"), its object
+        ("announced [plans to expand ...]", "citing [legal risks]"), or its question ("asked
+        [if ...]", "asked [why ...]", "asked [about ...]"). Words after a semicolon or in a
+        comma-set participle ("..., rejecting ...") are the reporter's. None for a passive (no
+        speaker), a relative clause, a bare pronoun ("announced it"), a question about the speaker's own naming
+        ("asked not to be named" is no question), or fewer than three words."""
+        if verb.tag_ == "VBN" and any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children):
+            return None
+        if verb.dep_ in {"relcl", "acl"}:
+            return None  # "the security X promised is to ...": a relative clause, not the statement
+        rights = list(verb.rights)
+        if kind == "infinitive":
+            parts = [c for c in rights if (c.dep_ == "xcomp" and any(a.tag_ == "TO" for a in c.children)) or c.dep_ == "ccomp"]
+        elif kind == "object":
+            parts = [c for c in rights if c.dep_ == "dobj" and c.pos_ != "PRON"]
+        else:
+            parts = [
+                c for c in rights
+                if (c.dep_ in {"advcl", "ccomp"} and (c.left_edge.lower_ in _QUESTION_WORDS or any(m.lower_ in {"if", "whether"} for m in c.children)))
+                or (c.dep_ == "prep" and c.lower_ == "about")
+            ]
+        if not parts:
+            return None
+        tokens = sorted((t for t in parts[0].subtree), key=lambda t: t.i)
+        cut = next(
+            (t.i for t in tokens if t.text == ";" or (t.text == "," and t.i + 1 < len(self.doc) and self.doc[t.i + 1].tag_ == "VBG")),
+            None,
+        )
+        if cut is not None:
+            tokens = [t for t in tokens if t.i < cut]
+        return _token_span(tokens)
 
     def _set_off_clauses(self, verb: Token) -> list[tuple[int, int]]:
         """Reported speech the parser did not link to the verb, set off by commas around the
@@ -858,6 +906,10 @@ _QUANTIFIER_SOURCES = frozenset({"some", "others", "both", "most", "many", "seve
 
 #: Modals of obligation and possibility: "must say", "could claim" report nothing said.
 _UNREPORTED_MODALS = frozenset({"must", "should", "shall", "may", "might", "can", "could", "ought"})
+
+
+#: Words that open a reported question: "asked why ...", "asked how ...".
+_QUESTION_WORDS = frozenset({"why", "how", "what", "who", "whom", "whose", "which", "when", "where", "if", "whether"})
 
 
 def _is_nominal(token: Token) -> bool:
