@@ -299,6 +299,16 @@ def test_complements_that_state_nothing_are_not_quotes():
     assert quotes_of("He was asked about the vote in the Senate last week.") == []
 
 
+def test_the_clause_after_the_reporting_verb_is_the_reported_one():
+    # the parser hangs the sentence before the dash on "told" as a clause too
+    text = "Carson seems to recognize his credibility problem on national security - he told the AP that his task is to prove to voters that he is tough."
+    assert only(quotes_of(text), "his task is to prove").quote.speaker == "Carson"
+    # "noting that" with the "that" parsed as a preposition: the words after it are still reported
+    text = '"We have come a pretty long way in the last year," Sanders said, noting that at one point earlier in the race he had trailed Clinton by 30 points.'
+    quote = only(quotes_of(text), "at one point earlier").quote
+    assert (quote.rule, quote.speaker, quote.mode) == ("quote.reported_clause", "Sanders", "indirect")
+
+
 def test_set_off_attribution_with_a_second_clause():
     text = "The chief executive, Wanjiru Kamau, rejected the criticism. Our prices are published, she said, and anyone can compare them."
     found = quotes_of(text)

@@ -455,8 +455,8 @@ class _QuoteFinder:
             return False
         else:
             speaker = self.speakers.resolve(subject)
-            if speaker is None and reported and subject.lower_ in _QUANTIFIER_SOURCES:
-                speaker = _as_written(subject)
+            if speaker is None and reported and (subject.lower_ in _QUANTIFIER_SOURCES or (_is_nominal(subject) and self._plain_subject(quote, verb, subject))):
+                speaker = _as_written(subject)  # "Democrats in Iowa who watched the debate said ...": as written
         if speaker is None:
             return False
         quote.verb, quote.speaker = verb, _with_possessor(speaker, subject, self.speakers)
@@ -564,17 +564,19 @@ class _QuoteFinder:
             if lemma in REPORTING_VERBS and token.pos_ in {"VERB", "AUX"}:
                 if any(c.dep_ == "neg" for c in token.children):
                     continue
-                clause = next((c for c in token.children if c.dep_ == "ccomp"), None)
-                if clause is not None:
-                    spans = self._reported_clauses(token, clause)
-                else:
+                clauses = [c for c in token.children if c.dep_ == "ccomp"]
+                # "Carson seems to ... - he told the AP that ...": the clause after the verb is the one it reports
+                clause = next((c for c in clauses if c.i > token.i), clauses[0] if clauses else None)
+                spans = self._reported_clauses(token, clause) if clause is not None else self._that_clause(token)
+                reported = clause is not None or bool(spans)
+                if not reported:
                     spans = self._set_off_clauses(token)
-                rule = "quote.reported_clause" if clause is not None else "quote.set_off_clause"
+                rule = "quote.reported_clause" if reported else "quote.set_off_clause"
                 for span in spans:
                     if overlaps(*span):
                         continue
                     quote = _Found(span[0], span[1], span[0], span[1], "indirect", "reported", rule=rule, verb=token)
-                    if self._speaker_from_verb(quote, token, "speaker.reporting_subject", reported=clause is not None):
+                    if self._speaker_from_verb(quote, token, "speaker.reporting_subject", reported=reported):
                         found.append(quote)
             elif token.lower_ == "according":
                 target = _according_object(token)
@@ -652,6 +654,21 @@ class _QuoteFinder:
         if cut is not None:
             tokens = [t for t in tokens if t.i < cut]
         return _token_span(tokens)
+
+    def _that_clause(self, verb: Token) -> list[tuple[int, int]]:
+        """"noting that at one point he had trailed ...", parsed without a clause (the "that"
+        read as a preposition): the words after the "that" right after the verb, to the end of
+        the verb's phrase, are the reported clause."""
+        following = verb.i + 1
+        if following >= len(self.doc) or self.doc[following].lower_ != "that" or self.doc[following].head.i != verb.i:
+            return []
+        end = max(t.i for t in verb.subtree)
+        tokens = [t for t in self.doc[following + 1 : end + 1]]
+        cut = next((t.i for t in tokens if t.text == ";" or (t.text == "," and t.i + 1 < len(self.doc) and self.doc[t.i + 1].tag_ == "VBG")), None)
+        if cut is not None:
+            tokens = [t for t in tokens if t.i < cut]
+        span = _token_span(tokens)
+        return [span] if span is not None and self._has_verb(*span) else []
 
     def _set_off_clauses(self, verb: Token) -> list[tuple[int, int]]:
         """Reported speech the parser did not link to the verb, set off by commas around the
