@@ -309,6 +309,17 @@ def test_the_clause_after_the_reporting_verb_is_the_reported_one():
     assert (quote.rule, quote.speaker, quote.mode) == ("quote.reported_clause", "Sanders", "indirect")
 
 
+def test_a_quote_closed_by_a_full_stop_takes_no_attribution_from_the_next_sentence():
+    text = ('Htay Oo, the party\'s acting chairman, told the Reuters news agency simply, "We lost." '
+            'T-shirts quickly appeared in front of the League headquarters that said "We won."')
+    assert only(quotes_of(text), "We lost").quote.speaker != "the League headquarters"
+
+
+def test_quips_and_continuations_attribute_a_quote():
+    text = 'Senator Ted Cruz took the stage. "If you ask one more mean question, I may have to leave," Cruz quipped.'
+    assert only(quotes_of(text), "If you ask").quote.speaker_rule == "speaker.verb_after"
+
+
 def test_set_off_attribution_with_a_second_clause():
     text = "The chief executive, Wanjiru Kamau, rejected the criticism. Our prices are published, she said, and anyone can compare them."
     found = quotes_of(text)

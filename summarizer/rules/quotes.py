@@ -350,6 +350,8 @@ class _QuoteFinder:
         previous_end = max([q.outer_end for q in earlier if q.outer_end <= quote.outer_start], default=0)
         before_start = max(paragraph[0], previous_end, self._sentence_start(quote.outer_start, paragraph[0]))
         after_end = self._attribution_end(quote.outer_end, paragraph[1])
+        if self._ends_sentence(quote):
+            after_end = quote.outer_end  # '"We lost." T-shirts appeared that said ...': a new sentence
         before = [t for t in self._tokens(before_start, quote.outer_start) if _is_speech_verb(t)]
         after = [t for t in self._tokens(quote.outer_end, after_end) if _is_speech_verb(t)][:1]
         lead_in = self.text[before[-1].idx + len(before[-1]) : quote.outer_start] if before else ""
@@ -396,6 +398,15 @@ class _QuoteFinder:
             name = self.speakers.fullest(nearest.text, nearest.label)
             quote.speaker = Speaker(name, nearest.role or self.speakers.role_of(name))
             quote.cue, quote.speaker_rule = "nearest_entity", "speaker.nearest_entity"
+
+    def _ends_sentence(self, quote: _Found) -> bool:
+        """A quote closed by a full stop inside its marks and followed by a capitalised word:
+        the next sentence starts there, so no attribution follows ('"...," he said' takes a
+        comma; '"...?" Trump asked' a question or exclamation mark, which this leaves alone)."""
+        if quote.source != "marks" or self.text[quote.end - 1 : quote.end] != "." or _is_abbreviation(self.text, quote.end - 1):
+            return False
+        rest = self.text[quote.outer_end : quote.outer_end + 3].lstrip(" ")
+        return rest[:1].isupper()
 
     def _dash_credit(self, offset: int, paragraph_end: int) -> Optional[Speaker]:
         """A name credited after the closing mark with a dash (reader responses, listicles,
