@@ -48,6 +48,29 @@ PASSAGES = [
     # a killing noun names the victim: one killed
     ("Detectives arrested a man on Thursday in the shooting death of a college student.", {"killed": 1}),
     ("A man was killed on Friday. Police have not named a suspect in the fatal shooting.", {"killed": 1}),
+    # an age names the person ("a 17-year-old"), and the same age is the same person
+    ("A 17-year-old was shot and killed on Monday night. The 17-year-old was a junior at the high school.",
+     {"killed": 1}),
+    # an active verb leaves or finds the person dead; a life taken; a relative clause's person
+    ("A shooting on Elm Street left a 16-year-old boy dead, police said.", {"killed": 1}),
+    ("Officers found a man dead inside a parked car on Sunday.", {"killed": 1}),
+    ("The shooting took the life of a 15-year-old basketball player.", {"killed": 1}),
+    ("A boy who was shot on Sunday died at the hospital.", {"killed": 1}),
+    ("Relatives gathered on Friday. Police have charged a man in the death of 5-year-old Noelle.", {"killed": 1}),
+    # the shooter who turns the gun on himself is in the toll; the clerk he shot is hurt
+    ("A gunman shot a clerk at a gas station and then turned the gun on himself.", {"killed": 1, "injured": 1}),
+    # hurt: a hospital condition, carried to a hospital
+    ("Police said a man was taken to a hospital after a shooting on Oak Street.", {"injured": 1}),
+    ("A woman was shot outside her home on Friday. She is in stable condition.", {"injured": 1}),
+    # the same victim introduced again in another paragraph, by another source
+    ("A 16-year-old boy died after a shooting on Pine Street on Tuesday.\n\n"
+     "Police said a teen had been brought to the hospital with a gunshot wound, where he died.", {"killed": 1}),
+    # ... unless something sets the new mention apart
+    ("A man was shot and killed on Friday night. A woman was also shot.", {"killed": 1, "injured": 1}),
+    ("A 25-year-old man was killed on Friday. A 19-year-old man was wounded.", {"killed": 1, "injured": 1}),
+    # a relative's words about someone else add no victim; a possessive alone names no one
+    ('A man was killed on Monday. "They killed my brother too," his sister said.', {"killed": 1}),
+    ("Her death was ruled a homicide on Friday.", {}),
     # nobody harmed: no death stated
     ("No one was hurt when shots were fired at a house on Pine Street.", {}),
     ("Two of the victims were taken to a hospital with injuries that were not life-threatening.", {}),

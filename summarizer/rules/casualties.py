@@ -149,7 +149,9 @@ def find_casualties(doc: Doc, quotes: Optional[Sequence[QuoteCandidate]] = None)
     a quote is reported by its speaker); they are found here otherwise.
     """
     speakers = SpeakerIndex.for_doc(doc)
-    quoted = _quote_speakers(quotes if quotes is not None else find_quotes(doc))
+    quotes = quotes if quotes is not None else find_quotes(doc)
+    quoted = _quote_speakers(quotes)
+    direct = [(q.quote.evidence.start, q.quote.evidence.end) for q in quotes if q.quote.mode == "direct"]
     candidates: list[CasualtyCandidate] = []
     furniture = NonContent.for_doc(doc)
     passage = _Passage()
@@ -208,7 +210,7 @@ def find_casualties(doc: Doc, quotes: Optional[Sequence[QuoteCandidate]] = None)
         kept = _without(kept, replaced)
     kept.extend(CasualtyCandidate(report=r, confidence=GRAMMATICAL_LINK, scope_stated=True) for r in parts)
     stated = [c.report for c in kept]
-    for report in victim_reports(doc, stated, skip=furniture.covers):
+    for report in victim_reports(doc, stated, skip=furniture.covers, quoted=lambda offset: any(a <= offset < b for a, b in direct)):
         kept.append(CasualtyCandidate(report=report, confidence=GRAMMATICAL_LINK, scope_stated=True))
     return kept
 

@@ -38,6 +38,17 @@ _KILL_VERBS = lexicon.words("victims", "verbs.kill")
 _DIE_VERBS = lexicon.words("victims", "verbs.die")
 _STATE_DEAD_VERBS = lexicon.words("victims", "verbs.state_dead")
 _TAKE_WOUND_VERBS = lexicon.words("victims", "verbs.take_wound")
+_CARRY_VERBS = lexicon.words("victims", "verbs.carry")
+_TAKE_LIFE_VERBS = lexicon.words("victims", "verbs.take_life")
+_TURN_ON_VERBS = lexicon.words("victims", "verbs.turn_on")
+_CONDITIONS = lexicon.words("victims", "words.conditions")
+_HOSPITALS = lexicon.words("victims", "words.hospitals")
+_WEAPONS = lexicon.words("victims", "words.weapons")
+_AGE_UNITS = lexicon.words("victims", "words.age_units")
+_CHILD_NOUNS = lexicon.words("victims", "kinds.child")
+_ADULT_NOUNS = lexicon.words("victims", "kinds.adult")
+_MALE = lexicon.words("victims", "gender.male")
+_FEMALE = lexicon.words("victims", "gender.female")
 _FATAL_WORDS = lexicon.words("victims", "words.fatal")
 _WOUND_NOUNS = lexicon.words("victims", "words.wounds")
 _HYPOTHETICAL = lexicon.words("victims", "words.hypothetical")
@@ -48,8 +59,7 @@ _FATAL_MODIFIERS = lexicon.words("victims", "events.fatal_modifiers")
 _SHOOTING_NOUNS = lexicon.words("victims", "events.shooting_nouns")
 _ANOTHER = lexicon.words("victims", "words.another")
 _REFLEXIVE = {"himself": "he", "herself": "she"}
-_AGE = re.compile(r"^(\d{1,3})(?:-year-old|-years-old)?$")
-_AGE_WORD = re.compile(r"(\d{1,3})-year-old", re.I)
+_AGE_WORD = re.compile(r"(\d{1,3})-(year|month|week|day)s?-old", re.I)
 
 #: Ids of the rules that turn one mention into a victim event (``_Event.rule``).
 MENTION_RULES: tuple[tuple[str, str], ...] = (
@@ -60,7 +70,15 @@ MENTION_RULES: tuple[tuple[str, str], ...] = (
     ("victim.found_dead", "a verb states the person dead: 'was found dead', 'pronounced dead'"),
     ("victim.wounded", "the person suffered a wound: 'suffered a gunshot wound'"),
     ("victim.killing_noun", "a singular killing noun: 'the shooting death of a student', 'the fatal shooting' "
-                            "(its victim, else the person already counted, else one unnamed person)"),
+                            "(its victim, else the person already counted, else one unnamed person); 'the death "
+                            "of X', 'X's death' when X is a person"),
+    ("victim.left_dead", "an active verb leaves or finds the person dead: 'left a 16-year-old boy dead', "
+                         "'found Jared Winkers dead'"),
+    ("victim.life_taken", "a life taken: 'took the life of a teen' (the teen), 'took his own life' (the subject)"),
+    ("victim.turned_gun", "the subject turned a weapon on himself or herself: the shooter's death"),
+    ("victim.condition", "a hospital condition of a living patient: 'is in stable condition', 'was listed in "
+                         "critical condition' (hurt)"),
+    ("victim.hospital", "carried to a hospital: 'was taken to a hospital', 'was rushed to Stroger Hospital' (hurt)"),
 )
 #: The counting rules: ids in ``CasualtyReport.rule``.
 COUNT_RULES: tuple[tuple[str, str], ...] = (
@@ -85,7 +103,7 @@ class _Victim:
     """One person the article reports harmed, from all the mentions that refer to them."""
 
     lemma: str
-    age: Optional[int]
+    age: Optional[str]
     name_words: set[str]
     gender: Optional[str]
     killed: bool
@@ -93,6 +111,8 @@ class _Victim:
     death: Optional[tuple[int, int]] = None
     group: str = "people"
     mentions: list[tuple[int, int]] = field(default_factory=list)
+    sentence: int = -1  # start of the sentence of the first mention
+    child: Optional[bool] = None  # a child or teen (True), an adult (False), unknown (None)
 
 
 def harm_is_fatal(verb: Token) -> bool:
@@ -175,24 +195,45 @@ def _events(sentence: Span, headline: bool = False) -> list[_Event]:
         elif lemma in _STATE_DEAD_VERBS and verb.pos_ == "VERB" and _passive(verb):
             if any(c.lower_ == "dead" for c in verb.children):
                 add(_subject(verb, ("nsubjpass", "nsubj")), verb, True, "victim.found_dead")
+        elif lemma in _STATE_DEAD_VERBS and verb.pos_ == "VERB":
+            obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+            if obj is not None and (any(c.lower_ == "dead" and c.dep_ in ("oprd", "ccomp", "xcomp", "acomp") for c in verb.children)
+                                    or any(c.lower_ == "dead" and c.dep_ == "amod" and c.i > obj.i for c in obj.children)):
+                add(obj, verb, True, "victim.left_dead")  # "left a teen dead", "found a man dead"
         elif lemma in _TAKE_WOUND_VERBS and verb.pos_ == "VERB":
             wound = next((c for c in verb.children if c.dep_ == "dobj" and c.lemma_.lower() in _WOUND_NOUNS), None)
             if wound is not None:
                 fatal = any(c.lower_ in ("fatal", "mortal") for c in wound.children)
                 add(_subject(verb, ("nsubj",)), verb, fatal, "victim.wounded")
+        if lemma in _TAKE_LIFE_VERBS and verb.pos_ == "VERB" and not _passive(verb):
+            life = next((c for c in verb.children if c.dep_ == "dobj" and c.lemma_.lower() == "life"), None)
+            if life is not None:
+                if any(c.lower_ == "own" for c in life.subtree):
+                    add(_subject(verb, ("nsubj",)), verb, True, "victim.life_taken")  # "took his own life"
+                else:
+                    add(_life_owner(life), verb, True, "victim.life_taken")  # "took the life of a teen"
+        if lemma in _TURN_ON_VERBS and verb.pos_ == "VERB" and any(c.dep_ == "dobj" and c.lemma_.lower() in _WEAPONS for c in verb.children):
+            if any(c.dep_ == "prep" and c.lower_ == "on" and any(o.lower_ in _REFLEXIVE for o in c.children) for c in verb.children):
+                add(_subject(verb, ("nsubj",)), verb, True, "victim.turned_gun")
+        if verb.pos_ in ("VERB", "AUX") and _in_condition(verb):
+            add(_subject(verb, ("nsubj", "nsubjpass")), verb, False, "victim.condition")
+        if lemma in _CARRY_VERBS and verb.pos_ == "VERB" and _passive(verb) and _to_hospital(verb):
+            add(_subject(verb, ("nsubjpass", "nsubj")), verb, False, "victim.hospital")
     for noun in sentence:
         if noun.pos_ != "NOUN" or noun.tag_ != "NN":
             continue
         lemma = noun.lemma_.lower()
         modifiers = {c.lower_ for c in noun.children if c.dep_ in ("amod", "compound")}
-        killing = (lemma in _DEATH_NOUNS and ("shooting" in modifiers or lemma != "death")) or (
-            lemma in _SHOOTING_NOUNS and modifiers & _FATAL_MODIFIERS)
-        if not killing or any(c.dep_ == "nummod" or c.lower_ in ("no", "any") for c in noun.children):
-            continue
         person = next((c for c in noun.children if c.dep_ == "poss" and _person_head(c) is not None), None)
         if person is None:
             of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
             person = next((o for o in of.children if o.dep_ == "pobj" and _person_head(o) is not None), None) if of else None
+        # "the death of a teen", "the boy's death": a death with its person is a killing; a bare
+        # "death" is not ("death threats", "the death penalty")
+        killing = (lemma in _DEATH_NOUNS and ("shooting" in modifiers or lemma != "death" or (person is not None and noun.dep_ != "compound"))) or (
+            lemma in _SHOOTING_NOUNS and modifiers & _FATAL_MODIFIERS)
+        if not killing or any(c.dep_ == "nummod" or c.lower_ in ("no", "any") for c in noun.children):
+            continue
         if person is not None:
             add(person, noun, True, "victim.killing_noun")
         elif noun.i not in found:
@@ -201,15 +242,57 @@ def _events(sentence: Span, headline: bool = False) -> list[_Event]:
     return list(found.values())
 
 
+def _life_owner(life: Token) -> Optional[Token]:
+    """Whose life a verb took: 'the life of a teen', 'his life', 'Smith's life'."""
+    owner = next((c for c in life.children if c.dep_ == "poss"), None)
+    if owner is None:
+        of = next((c for c in life.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        owner = next((o for o in of.children if o.dep_ == "pobj"), None) if of is not None else None
+    return owner
+
+
+def _in_condition(verb: Token) -> bool:
+    """'is in stable condition', 'was listed in critical but stable condition'."""
+    for prep in verb.children:
+        if prep.dep_ == "prep" and prep.lower_ == "in":
+            for noun in prep.children:
+                if noun.dep_ == "pobj" and noun.lemma_.lower() == "condition" and any(
+                        t.lower_ in _CONDITIONS for t in noun.subtree):
+                    return True
+    return False
+
+
+def _to_hospital(verb: Token) -> bool:
+    """'taken to a hospital', 'rushed to Stroger Hospital', 'transported to the trauma center'."""
+    for prep in verb.children:
+        if prep.dep_ == "prep" and prep.lower_ == "to":
+            if any(t.lower_ in _HOSPITALS for t in prep.subtree):
+                return True
+    return False
+
+
 def _struck_by_gunfire(verb: Token) -> bool:
     """'was struck by a bullet', 'hit in the chest': a hit that is a wound."""
     words = {t.lemma_.lower() for t in verb.subtree}
     return bool(words & {"bullet", "gunfire", "round", "shot", "gunshot", "chest", "head", "leg", "arm", "neck", "back", "stray"})
 
 
+def _age_noun(token: Token) -> bool:
+    """'a 17-year-old', 'the 9-month-old': an age that names a person (spaCy splits it at the
+    hyphens; the head is 'old', the unit its child, the number the unit's)."""
+    return token.lower_ == "old" and any(
+        c.dep_ == "npadvmod" and c.lemma_.lower() in _AGE_UNITS and any(n.like_num for n in c.children)
+        for c in token.children)
+
+
 def _person_head(token: Token) -> Optional[Token]:
-    """The token naming one person, or None: a pronoun, a person's name, a singular person noun."""
+    """The token naming one person, or None: a pronoun, a person's name, a singular person noun,
+    an age ('the 17-year-old'); a relative pronoun stands for its antecedent ('a boy who died')."""
+    if token.tag_ in ("WP", "WDT") and token.head.dep_ == "relcl" and token.head.head.i != token.i:
+        return _person_head(token.head.head)
     if token.lower_ in _PRONOUNS:
+        return token
+    if _age_noun(token):
         return token
     if token.tag_ in ("NNS", "NNPS") or any(c.dep_ == "nummod" and c.lower_ != "one" for c in token.children):
         return None
@@ -218,8 +301,10 @@ def _person_head(token: Token) -> Optional[Token]:
     if token.ent_type_ == "PERSON" and token.pos_ == "PROPN":
         return token
     lemma = token.lemma_.lower()
-    if lemma in _PERSON_NOUNS or lemma in VICTIM_NOUNS or (token.pos_ == "NOUN" and _AGE_WORD.fullmatch(token.text)):
-        return token  # "the 7-year-old" names a person by age
+    if lemma in _PERSON_NOUNS or lemma in VICTIM_NOUNS:
+        return token
+    if token.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "amod" and _age_noun(c) for c in token.children):
+        return token  # "a 15-year-old basketball player", "5-year-old Noelle": an age makes a person
     return None
 
 
@@ -229,22 +314,23 @@ VICTIM_NOUNS = {w for words in VICTIM_GROUP_NOUNS.values() for w in words} - {"f
 _GROUP_BY_NOUN = {w: g for g, words in VICTIM_GROUP_NOUNS.items() for w in words}
 
 
-def _age(person: Token) -> Optional[int]:
-    """'a 15-year-old boy', 'John Smith, 25,'."""
-    for t in person.subtree:
-        match = _AGE_WORD.search(t.text)
-        if match:
-            return int(match.group(1))
-        if t.dep_ == "appos" and t.like_num and t.text.isdigit() and t.head.i == person.i:
-            return int(t.text)
+def _age(person: Token) -> Optional[str]:
+    """'a 15-year-old boy' -> '15 year', 'the 9-month-old' -> '9 month', 'John Smith, 25,' -> '25 year'."""
+    doc = person.doc
+    match = _AGE_WORD.search(doc_text(doc)[person.left_edge.idx: person.idx + len(person)])
+    if match:
+        return f"{int(match.group(1))} {match.group(2).lower()}"
+    for t in person.children:
+        if t.dep_ == "appos" and t.like_num and t.text.isdigit():
+            return f"{int(t.text)} year"
     return None
 
 
 def _gender(person: Token) -> Optional[str]:
     lemma = person.lemma_.lower()
-    if lemma in ("he", "him", "man", "boy", "father", "son", "husband", "male", "dad"):
+    if lemma in _MALE:
         return "m"
-    if lemma in ("she", "her", "woman", "girl", "mother", "daughter", "wife", "grandmother", "girlfriend"):
+    if lemma in _FEMALE:
         return "f"
     return None
 
@@ -287,8 +373,8 @@ def _resolve(event: _Event, victims: list[_Victim]) -> Optional[_Victim]:
                 return victim
         return None
     lemma, age = person.lemma_.lower(), _age(person)
-    if any(c.lower_ in _ANOTHER for c in person.children):
-        return None  # "another man", "a second victim": a new person
+    if any(c.lower_ in _ANOTHER for c in person.children) or _also(event):
+        return None  # "another man", "a second victim", "a woman was also shot": a new person
     if age is not None:
         for victim in reversed(victims):
             if victim.age == age:
@@ -300,14 +386,52 @@ def _resolve(event: _Event, victims: list[_Victim]) -> Optional[_Victim]:
                 return victim
     if _refers_back(person) and victims:
         return victims[-1]
+    # local news introduces the same victim again in another paragraph, often quoting another
+    # source ("a 16-year-old boy died ..." then "a teen had been brought to the hospital"): an
+    # indefinite mention that nothing sets apart (age, gender, child or adult, "another", "also")
+    # from a victim of an earlier sentence is that victim
+    child = _is_child(person, age)
+    for victim in reversed(victims):
+        if victim.sentence == person.sent.start_char:
+            continue  # "a man was killed and a man was wounded": one sentence, two people
+        if age is not None and victim.age is not None and age != victim.age:
+            continue
+        if gender is not None and victim.gender is not None and gender != victim.gender:
+            continue
+        if child is not None and victim.child is not None and child != victim.child:
+            continue
+        return victim
+    return None
+
+
+def _also(event: _Event) -> bool:
+    """'a woman was also shot': the verb says this is one more person."""
+    sentence = event.person.sent
+    return any(t.lower_ == "also" and t.dep_ == "advmod" and t.head.i != event.person.i
+               and event.start <= t.idx < event.end for t in sentence)
+
+
+def _is_child(person: Token, age: Optional[str]) -> Optional[bool]:
+    """Whether the mention names a child or teen, an adult, or says neither."""
+    if age is not None:
+        number, unit = age.split()
+        return unit != "year" or int(number) < 18
+    lemma = person.lemma_.lower()
+    if lemma in _CHILD_NOUNS:
+        return True
+    if lemma in _ADULT_NOUNS:
+        return False
     return None
 
 
 def find_victims(doc: Doc, skip: Optional[Callable[[int, int], bool]] = None,
-                 region: Optional[tuple[int, int]] = None) -> list[_Victim]:
+                 region: Optional[tuple[int, int]] = None,
+                 quoted: Optional[Callable[[int], bool]] = None) -> list[_Victim]:
     """Every person the article reports harmed one by one, in order of first mention, in
     ``region`` (character offsets) if given. ``skip(start, end)`` says a span is not the
-    article's content (boilerplate)."""
+    article's content (boilerplate); ``quoted(offset)`` that an offset is inside a direct quote,
+    where a mention may point back to a victim but adds no one ("he didn't deserve to die",
+    "they killed my cousin": what relatives say of the victim, or of someone else)."""
     victims: list[_Victim] = []
     for sentence in doc.sents:
         if skip is not None and skip(sentence.start_char, sentence.end_char):
@@ -319,16 +443,25 @@ def find_victims(doc: Doc, skip: Optional[Callable[[int, int], bool]] = None,
             victim = _resolve(event, victims)
             span = (event.start, event.end)
             if victim is None:
+                if quoted is not None and quoted(event.start):
+                    continue
+                if event.person.dep_ == "poss" and event.person.lower_ in _PRONOUNS:
+                    continue  # "her death" points back; before anyone is named it adds no one
                 person = event.person
+                age = _age(person)
                 victim = _Victim(
-                    lemma=person.lemma_.lower(), age=_age(person), name_words=_name_words(person),
+                    lemma=person.lemma_.lower(), age=age, name_words=_name_words(person),
                     gender=_gender(person), killed=False, first=span,
                     group=_GROUP_BY_NOUN.get(person.lemma_.lower(), "people"),
+                    sentence=sentence.start_char, child=_is_child(person, age),
                 )
                 victims.append(victim)
             else:
                 victim.name_words |= _name_words(event.person)
                 victim.gender = victim.gender or _gender(event.person)
+                victim.age = victim.age or _age(event.person)
+                if victim.child is None:
+                    victim.child = _is_child(event.person, victim.age)
             victim.mentions.append(span)
             if event.killed and not victim.killed:
                 victim.killed, victim.death = True, span
@@ -347,13 +480,14 @@ def _evidence(doc: Doc, span: tuple[int, int]) -> Evidence:
 
 
 def victim_reports(doc: Doc, stated: Sequence[CasualtyReport],
-                   skip: Optional[Callable[[int, int], bool]] = None) -> list[CasualtyReport]:
+                   skip: Optional[Callable[[int, int], bool]] = None,
+                   quoted: Optional[Callable[[int], bool]] = None) -> list[CasualtyReport]:
     """The article's victims counted one by one: a killed and an injured report with the mentions
     as a sum, unless a figure the article states already says the same."""
     text = doc_text(doc)
     headline_end = _headline_end(text)
-    headline = find_victims(doc, skip, (0, headline_end))
-    body = find_victims(doc, skip, (headline_end, len(text)))
+    headline = find_victims(doc, skip, (0, headline_end), quoted)
+    body = find_victims(doc, skip, (headline_end, len(text)), quoted)
     reports: list[CasualtyReport] = []
     for outcome in ("killed", "injured"):
         # the headline names the lead's victims again: count the one that names more of them
