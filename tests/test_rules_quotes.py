@@ -320,6 +320,22 @@ def test_quips_and_continuations_attribute_a_quote():
     assert only(quotes_of(text), "If you ask").quote.speaker_rule == "speaker.verb_after"
 
 
+def test_an_attribution_after_a_lead_in_reports_the_words_after_it():
+    text = "Governor Chris Christie spoke about crime. In his state, Christie said, nonviolent first-time drug offenders are sent to mandatory treatment."
+    found = quotes_of(text)
+    assert only(found, "nonviolent first-time").quote.speaker == "Chris Christie"
+    assert not any(c.quote.text.startswith("In his state") for c in found)
+    # the subject before the attribution, its predicate after it
+    text = "The Journal ran an editorial on Monday. The editorial, sources said, nailed the narrative the campaign had tried to put forward."
+    assert only(quotes_of(text), "nailed the narrative").quote.rule == "quote.set_off_clause"
+
+
+def test_it_does_not_stand_for_a_plural_description():
+    text = ("Armed groups have kidnapped hundreds of people in Zamfara this year. "
+            "Ransom demands, it said, ranged from 500,000 naira for a farmer to 50 million naira for a politician.")
+    assert all(c.quote.speaker != "Armed groups" for c in quotes_of(text))
+
+
 def test_set_off_attribution_with_a_second_clause():
     text = "The chief executive, Wanjiru Kamau, rejected the criticism. Our prices are published, she said, and anyone can compare them."
     found = quotes_of(text)

@@ -709,16 +709,42 @@ class _QuoteFinder:
         head = _token_span(before) if len(before) >= 3 and head is not None else None
         if head is not None:
             head = self._without_dateline(*head)
-        if head is not None and len(before) >= 3 and self._has_verb(*head):
+        lead_in = not self._is_main_clause(before)  # "In his state, X said, ...", "The editorial, X said, nailed ..."
+        if head is not None and len(before) >= 3 and self._has_verb(*head) and not (lead_in and self._reported_rest(rest, gap)):
             out.append(head)
         if gap is not None and gap.text == "," and rest:
             if conjoined:
                 rest = rest[1:]
             clause = _token_span(rest)
             starts_clause = conjoined or not out
-            if clause is not None and starts_clause and len(rest) >= 3 and self._has_subject_and_verb(rest):
+            if clause is not None and starts_clause and len(rest) >= 3 and (
+                self._has_subject_and_verb(rest) or (lead_in and self._reported_rest(rest, gap))
+            ):
                 out.append(clause)
         return out
+
+    def _is_main_clause(self, tokens: list[Token]) -> bool:
+        """Words that make a statement of their own: a subject and a verb, not opened by a
+        subordinator or a preposition ("As Election Day nears", "To get their votes", "By
+        eliminating the line" lead into the statement after the attribution instead)."""
+        if not tokens or tokens[0].pos_ in {"SCONJ", "ADP"} or tokens[0].lower_ in _SUBORDINATORS:
+            return False
+        inside = {t.i for t in tokens}
+        return any(
+            t.pos_ in {"VERB", "AUX"} and any(c.dep_ in {"nsubj", "nsubjpass", "expl"} and c.i in inside for c in t.children)
+            and (t.tag_ in _FINITE_TAGS or any(c.dep_ in {"aux", "auxpass"} and c.tag_ in _FINITE_TAGS for c in t.children))
+            for t in tokens
+        )
+
+    def _reported_rest(self, rest: list[Token], gap: Optional[Token]) -> bool:
+        """The words after '..., X said,' carry the statement: a finite verb among three words
+        or more (its subject may be the words before the attribution: "The editorial, sources
+        said, nailed the narrative ...")."""
+        if gap is None or gap.text != "," or len(rest) < 3:
+            return False
+        if rest[0].lower_ in {"and", "but"}:
+            rest = rest[1:]
+        return any(t.pos_ in {"VERB", "AUX"} and t.tag_ in _FINITE_TAGS for t in rest)
 
     def _has_verb(self, start: int, end: int) -> bool:
         return any(t.pos_ in {"VERB", "AUX"} for t in self._tokens(start, end))
@@ -935,6 +961,12 @@ _QUANTIFIER_SOURCES = frozenset({"some", "others", "both", "most", "many", "seve
 #: Modals of obligation and possibility: "must say", "could claim" report nothing said.
 _UNREPORTED_MODALS = frozenset({"must", "should", "shall", "may", "might", "can", "could", "ought"})
 
+
+#: Penn tags of finite verbs (and modals).
+_FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+#: Words that open a subordinate or adverbial lead-in rather than a statement.
+_SUBORDINATORS = frozenset({"as", "when", "if", "while", "because", "after", "before", "although", "though", "since", "once", "until", "unless", "to", "whether"})
 
 #: Words that open a reported question: "asked why ...", "asked how ...".
 _QUESTION_WORDS = frozenset({"why", "how", "what", "who", "whom", "whose", "which", "when", "where", "if", "whether"})

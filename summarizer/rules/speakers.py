@@ -270,12 +270,21 @@ class SpeakerIndex:
             if window_start <= m.start and m.end <= pronoun.idx and m.label in {"ORG", "GPE", "NORP"}
             and not self.in_quotes(m.start) and not self.is_person(m)
             and m.text.split()[0].lower() not in {"its", "their", "his", "her", "our"}
+            and not self._plural_description(m)
         ]
         if not bodies:
             return None
         mention = bodies[-1]
         name = self.fullest(mention.text, "ORG") if _entity_like(mention.text) else mention.text
         return Speaker(name, mention.role or self.role_of(name), via_antecedent=True)
+
+    def _plural_description(self, mention: Mention) -> bool:
+        """"Armed groups", "the militias": a plural common-noun phrase, which "it" cannot stand
+        for (a plural name such as "the United Nations" can)."""
+        if _entity_like(mention.text):
+            return False
+        span = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        return span is not None and len(span) > 0 and span.root.tag_ == "NNS"
 
     # -- what a name is ---------------------------------------------------------------------
 
