@@ -336,6 +336,25 @@ def test_it_does_not_stand_for_a_plural_description():
     assert all(c.quote.speaker != "Armed groups" for c in quotes_of(text))
 
 
+def test_a_clause_the_parse_cut_at_a_comma_runs_to_the_sentence_end():
+    text = ("Colonel Amadou Kone recalled that the government had, on several occasions, invited the authors of such reports "
+            "to present their evidence before the courts.")
+    quote = only(quotes_of(text), "the government had").quote
+    assert quote.text.endswith("before the courts")
+
+
+def test_a_clause_before_an_attribution_stops_at_a_semicolon_and_needs_a_plain_attribution():
+    text = "The ministry counted 40 dead; local officials spoke of hundreds, the group itself boasted of more."
+    assert not any(c.quote.text.startswith("The ministry counted") for c in quotes_of(text))
+    text = "Rebels shelled the market at dawn; five people were killed, the governor said."
+    assert only(quotes_of(text), "five people were killed").quote.speaker == "the governor"
+
+
+def test_predictions_and_recollections_report_a_clause():
+    text = "Ohio Gov. John Kasich predicted that Republicans will win every state if Sanders is the nominee."
+    assert only(quotes_of(text), "Republicans will win").quote.speaker == "John Kasich"
+
+
 def test_set_off_attribution_with_a_second_clause():
     text = "The chief executive, Wanjiru Kamau, rejected the criticism. Our prices are published, she said, and anyone can compare them."
     found = quotes_of(text)

@@ -611,6 +611,24 @@ class _QuoteFinder:
         tokens = sorted(clause.subtree, key=lambda t: t.i)
         if not tokens or tokens[0].i < verb.i < tokens[-1].i:
             return []
+        if tokens[-1].i < verb.i:  # "<clause>, X said"
+            if any(c.i > verb.i and c.dep_ == "prep" and c.lower_ in {"of", "about"} for c in verb.children):
+                return []  # "..., the group boasted of more": a statement of its own, not an attribution
+            semicolons = [t.i for t in tokens if t.text == ";"]
+            if semicolons:  # "A; B, X said": X said B
+                tokens = [t for t in tokens if t.i > semicolons[-1]]
+        else:
+            content = [t for t in tokens if not t.is_punct]
+            last = content[-1] if content else None
+            if last is not None and (
+                last.pos_ == "AUX" or last.lemma_.lower() in {"have", "be", "do"}
+            ) and not any(c.i > last.i for c in last.children if not c.is_punct) and (
+                last.i + 1 < verb.sent.end and self.doc[last.i + 1].text == ","
+            ):
+                # "recalled that the government had, on several occasions, invited ...": the parse
+                # cut the clause at the comma after its auxiliary; the statement runs on to the
+                # sentence end
+                tokens = list(self.doc[tokens[0].i : verb.sent.end])
         cut = next(
             (
                 t.i for t in tokens
