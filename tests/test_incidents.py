@@ -8,6 +8,7 @@ the bad-input tests build records by hand to pin one condition each.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -189,6 +190,29 @@ def test_adding_articles_regroups_only_the_blocks_they_touch(records: list[Artic
     assert 0 < report.touched_blocks < blocks_before + report.touched_blocks
     assert report.compared_pairs < 2 * 3  # never every pair
     assert index.groups() == whole.groups()
+
+
+def test_the_index_holds_only_a_window_of_days(records: list[ArticleRecord], texts: dict[str, str]) -> None:
+    """Three copies of the five articles, 1,000 days apart: each copy groups as alone, and once the
+    next copy is in, nothing of the one before is held (memory follows the window, not the count)."""
+    def copy(k: int) -> list:
+        events = [describe_article(r, texts[r.id], n) for n, r in enumerate(records)]
+        shift = dt.timedelta(days=1000 * k)
+        return [dataclasses.replace(
+            e, published=e.published + shift.days,
+            event=dataclasses.replace(e.event, start=e.event.start + shift, end=e.event.end + shift) if e.event else None,
+        ) for e in events]
+
+    alone = IncidentIndex()
+    alone.add(copy(0))
+    index = IncidentIndex()
+    for k in range(3):
+        index.add(copy(k))
+        assert index.held == len(records)  # the copy before is out of the window: dropped
+    assert len(index) == 3 * len(records)
+    assert index.groups() == [[m + k * len(records) for m in group] for k in range(3) for group in alone.groups()]
+    assert index.event(0) is None and index.event(len(index) - 1) is not None
+    assert {index.linked_by(i) for i in range(len(index))} >= {None, "link.names"}
 
 
 # -- bad input --------------------------------------------------------------------------------

@@ -143,15 +143,16 @@ def group_incidents(
             continue
         events.append(event)
         grouped.append(record)
+    # in day order, as a store grows: the index holds only a window of days (memory bounded by
+    # the records in it), and each record sees every one it could be linked to
+    order = sorted(range(len(events)), key=lambda i: (events[i].day, i))
     index = IncidentIndex(rules)
-    index.add(events)
-    link_of: dict[int, str] = {}
-    for link in index.links:
-        link_of.setdefault(link.b, link.rule)
+    index.add(events[i] for i in order)
     for members in index.groups():
-        result.incidents.append(
-            assemble_incident([(events[i], grouped[i], link_of.get(i)) for i in members], lookup)
-        )
+        result.incidents.append(assemble_incident(
+            [(events[order[i]], grouped[order[i]], index.linked_by(i)) for i in sorted(members, key=lambda m: order[m])],
+            lookup,
+        ))
     result.incidents.sort(key=lambda incident: (incident.date_start or incident.published_first or dt.date.min, incident.id))
     return result
 

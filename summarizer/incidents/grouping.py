@@ -39,13 +39,27 @@ the veto, 0.922 without).
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
+import sys
+import zlib
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Optional
 
+import numpy as np
+
 from summarizer.incidents.features import ArticleEvent
+
+#: Counters of the document-frequency table (a power of two; 16 MB of uint32).
+FREQUENCY_SLOTS = 1 << 22
+FREQUENCY_MASK = FREQUENCY_SLOTS - 1
+
+
+def _hash(word: str) -> int:
+    """A stable 32-bit id of a word (CRC-32: the same in every process, unlike ``hash``)."""
+    return zlib.crc32(word.encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -92,22 +106,68 @@ class Link:
     shared: tuple[str, ...]
 
 
+#: Link rule ids, coded one byte per record in :attr:`IncidentIndex.linked_by`.
+RULE_IDS = ("", "link.names", "link.name_place", "link.place_day", "link.title", "link.text")
+
+
+@dataclass
+class _Held:
+    """What the index keeps of a record while a new one can still be linked to it."""
+
+    event: ArticleEvent
+    day: int
+    keys: tuple[str, ...]  # every block it is in (interned strings: shared with the block dict)
+    terms: Optional[array]  # its kept rarest term ids, until the short horizon
+    norm: float
+
+
 class IncidentIndex:
-    """Articles' events grouped into incidents, incrementally (see the module doc)."""
+    """Articles' events grouped into incidents, incrementally, in a sliding window of days.
+
+    Memory is bounded by the records inside the window, not by all records added: a record can
+    only be linked to one at most :attr:`long_horizon` days away (the name window), so once the
+    newest day added is further on, everything about it is dropped (its block entries, words and
+    names, and their counts). Its words and place, title and word blocks go earlier, after
+    :attr:`short_horizon` days (only names link further). What grows with every record is the
+    output itself: its incident (a union-find parent, 8 bytes) and the rule that linked it (1
+    byte). Records are expected roughly in day order (as a store grows; :func:`group_incidents`
+    sorts a batch): one older than the window is compared only with what is still held.
+    Document frequencies (rare words, informative names) are counted over every record added,
+    in a fixed table of :data:`FREQUENCY_SLOTS` counters addressed by a hash of the word (a
+    collision can only make a word look commoner than it is): their memory does not grow either.
+    """
 
     def __init__(self, rules: Optional[LinkRules] = None) -> None:
         self.rules = rules or LinkRules()
-        self.events: list[ArticleEvent] = []
-        self._parent: list[int] = []
+        self._parent = array("q")
+        self._rule = bytearray()
+        self._held: dict[int, _Held] = {}
         self._blocks: dict[str, list[tuple[int, int]]] = {}
-        self.links: list[Link] = []
-        self._term_ids: dict[str, int] = {}
-        self._words: list[str] = []
-        self._name_df: dict[str, int] = {}
-        self._df: list[int] = []
-        self._terms: list[array] = []
-        self._norms: list[float] = []
+        self._frequency = np.zeros(FREQUENCY_SLOTS, dtype=np.uint32)
         self._documents = 0
+        self._newest: Optional[int] = None
+        self._short: list[tuple[int, int]] = []  # heaps of (day, index) of records held
+        self._long: list[tuple[int, int]] = []
+        rules = self.rules
+        self.short_horizon = max(rules.place_window, rules.place_gap, rules.text_window, rules.title_gap, rules.date_conflict)
+        self.long_horizon = max(rules.name_window, rules.name_place_window, self.short_horizon)
+
+    def __len__(self) -> int:
+        return len(self._parent)
+
+    def event(self, index: int) -> Optional[ArticleEvent]:
+        """The record's event while the index still holds it (None once out of the window)."""
+        held = self._held.get(index)
+        return held.event if held is not None else None
+
+    def linked_by(self, index: int) -> Optional[str]:
+        """The rule of the first link that joined the record to an earlier one (None for none)."""
+        return RULE_IDS[self._rule[index]] or None
+
+    @property
+    def held(self) -> int:
+        """Records held now (inside the window)."""
+        return len(self._held)
 
     # -- union-find --------------------------------------------------------------------------
     def _find(self, node: int) -> int:
@@ -128,6 +188,34 @@ class IncidentIndex:
         self._parent[root_b] = root_a
         return True
 
+    # -- the window --------------------------------------------------------------------------
+    def _evict(self, newest: int) -> None:
+        """Drop what no record on or after ``newest`` can be linked to."""
+        while self._short and self._short[0][0] < newest - self.short_horizon:
+            _, index = heapq.heappop(self._short)
+            held = self._held[index]
+            held.terms = None
+            kept = []
+            for key in held.keys:
+                if key.startswith("n:"):
+                    kept.append(key)
+                else:
+                    self._unblock(key, held.day, index)
+            held.keys = tuple(kept)
+        while self._long and self._long[0][0] < newest - self.long_horizon:
+            _, index = heapq.heappop(self._long)
+            held = self._held.pop(index)
+            for key in held.keys:
+                self._unblock(key, held.day, index)
+
+    def _unblock(self, key: str, day: int, index: int) -> None:
+        block = self._blocks[key]
+        position = bisect.bisect_left(block, (day, index))
+        if position < len(block) and block[position] == (day, index):
+            del block[position]
+        if not block:
+            del self._blocks[key]
+
     # -- blocks ------------------------------------------------------------------------------
     def block_keys(self, event: ArticleEvent, terms: array) -> list[str]:
         keys = [f"p:{key}" for key in sorted(event.area_keys | event.mentions)]
@@ -146,32 +234,33 @@ class IncidentIndex:
         return self.rules.place_window
 
     # -- terms -------------------------------------------------------------------------------
-    def _count_terms(self, events: list[ArticleEvent]) -> None:
-        for event in events:
-            for name in event.name_runs:
-                self._name_df[name] = self._name_df.get(name, 0) + 1
-            for term in event.terms or ():
-                term_id = self._term_ids.get(term)
-                if term_id is None:
-                    term_id = self._term_ids[term] = len(self._df)
-                    self._df.append(0)
-                    self._words.append(term)
-                self._df[term_id] += 1
-            self._documents += 1
+    def _count(self, event: ArticleEvent) -> None:
+        """Count the event's names and words in the document frequencies."""
+        hashes = [_hash("n:" + name) for name in event.name_runs] + [_hash(term) for term in event.terms or ()]
+        if hashes:
+            np.add.at(self._frequency, np.array(hashes, dtype=np.int64) & FREQUENCY_MASK, 1)
+        self._documents += 1
+
+    def _df_of(self, term_id: int) -> int:
+        return int(self._frequency[term_id & FREQUENCY_MASK])
 
     def _rarest(self, event: ArticleEvent) -> array:
-        """The event's ``terms_kept`` rarest term ids (rarest first); its word set is dropped."""
-        term_ids = self._term_ids
-        ids = sorted([term_ids[term] for term in event.terms or ()], key=self._df.__getitem__)
+        """The event's ``terms_kept`` rarest term ids (word hashes, rarest first); its word set is dropped."""
+        ids = list(dict.fromkeys(_hash(term) for term in event.terms or ()))
+        if ids:
+            counts = self._frequency[np.array(ids, dtype=np.int64) & FREQUENCY_MASK]
+            ids = [ids[i] for i in np.argsort(counts, kind="stable")[: self.rules.terms_kept]]
         event.terms = None
-        return array("l", ids[: self.rules.terms_kept])
+        return array("q", ids)
 
     def _term_df(self, word: str) -> int:
-        term_id = self._term_ids.get(word)
-        return self._df[term_id] if term_id is not None else 0
+        return self._df_of(_hash(word))
+
+    def _name_df(self, name: str) -> int:
+        return self._df_of(_hash("n:" + name))
 
     def _idf(self, term_id: int) -> float:
-        return math.log(max(self._documents, 1) / self._df[term_id])
+        return math.log(max(self._documents, 1) / max(self._df_of(term_id), 1))
 
     def _members(self, key: str, day: int, window: int) -> list[tuple[int, int]]:
         block = self._blocks.get(key)
@@ -183,15 +272,18 @@ class IncidentIndex:
 
     def cosine(self, a: int, b: int) -> float:
         """TF-IDF cosine of two events' kept terms (shared terms weighed with today's frequencies)."""
-        shared = set(self._terms[a]).intersection(self._terms[b])
+        first, second = self._held.get(a), self._held.get(b)
+        if first is None or second is None or first.terms is None or second.terms is None:
+            return 0.0
+        shared = set(first.terms).intersection(second.terms)
         if not shared:
             return 0.0
-        norm = self._norms[a] * self._norms[b]
+        norm = first.norm * second.norm
         if not norm:
             return 0.0
         dot = 0.0
         for term_id in shared:
-            if self._df[term_id] > 1:
+            if self._df_of(term_id) > 1:
                 weight = self._idf(term_id)
                 dot += weight * weight
         return min(1.0, dot / norm)
@@ -202,19 +294,27 @@ class IncidentIndex:
         report = AddReport()
         touched: set[str] = set()
         batch = list(events)
-        self._count_terms(batch)
         for event in batch:
-            index = len(self.events)
-            self.events.append(event)
+            if event.day is not None:
+                self._count(event)  # the whole batch first: a word's rarity is the same for all of it
+        for event in batch:
+            index = len(self._parent)
             self._parent.append(index)
-            terms = self._rarest(event)
-            self._terms.append(terms)
-            self._norms.append(math.sqrt(sum(self._idf(t) ** 2 for t in terms if self._df[t] > 1)))
+            self._rule.append(0)
             report.added += 1
             day = event.day
             if day is None:
+                event.terms = None
                 continue  # no day at all: nothing to block on (the caller reports it)
-            keys = self.block_keys(event, self._term_words(self._block_terms(terms)))
+            if self._newest is None or day > self._newest:
+                self._newest = day
+                self._evict(day)
+            terms = self._rarest(event)
+            norm = math.sqrt(sum(self._idf(t) ** 2 for t in terms if self._df_of(t) > 1))
+            keys = tuple(sys.intern(key) for key in self.block_keys(event, self._term_words(self._block_terms(terms))))
+            self._held[index] = _Held(event, day, keys, terms, norm)
+            heapq.heappush(self._short, (day, index))
+            heapq.heappush(self._long, (day, index))
             candidates: dict[int, list[str]] = {}
             informative: set[str] = set()
             for key in keys:
@@ -224,7 +324,7 @@ class IncidentIndex:
                 if key.startswith("n:"):
                     # a name many articles carry (a masthead, a mall, a town written as a name)
                     # tells nothing about which event this is
-                    if len(members) >= self.rules.name_cap or self._name_df.get(key[2:], 0) > self.rules.name_df_cap:
+                    if len(members) >= self.rules.name_cap or self._name_df(key[2:]) > self.rules.name_df_cap:
                         continue
                     informative.add(key[2:])
                 elif key.startswith("t:") and len(members) > self.rules.title_block_cap:
@@ -232,12 +332,14 @@ class IncidentIndex:
                 elif len(members) > self.rules.place_cap:
                     members = members[-self.rules.place_cap:]
                 for _, other in members:
-                    candidates.setdefault(other, []).append(key)
+                    if other != index:
+                        candidates.setdefault(other, []).append(key)
             for other in sorted(candidates):
                 report.compared_pairs += 1
                 link = self._link(other, index, informative)
                 if link is not None:
-                    self.links.append(link)
+                    if not self._rule[index]:
+                        self._rule[index] = RULE_IDS.index(link.rule)
                     report.links += 1
                     if self._union(other, index):
                         report.merged_groups += 1
@@ -248,16 +350,16 @@ class IncidentIndex:
 
     def _block_terms(self, terms: array) -> list[int]:
         """The rarest terms others already have (to find them), and a few only this one has (to be found)."""
-        shared = [t for t in terms if self._df[t] > 1][: self.rules.term_keys]
-        own = [t for t in terms if self._df[t] == 1][: self.rules.term_keys // 2]
+        shared = [t for t in terms if self._df_of(t) > 1][: self.rules.term_keys]
+        own = [t for t in terms if self._df_of(t) == 1][: self.rules.term_keys // 2]
         return shared + own
 
     def _term_words(self, terms: list[int]) -> list[str]:
-        return [self._words[t] for t in terms]
+        return [format(t, "x") for t in terms]
 
     def _link(self, a: int, b: int, informative: set[str]) -> Optional[Link]:
         rules = self.rules
-        first, second = self.events[a], self.events[b]
+        first, second = self._held[a].event, self._held[b].event
         gap = _gap(first, second)
         names = tuple(sorted(
             (((first.names & second.name_runs) | (second.names & first.name_runs)) & informative)
@@ -294,7 +396,7 @@ class IncidentIndex:
     def groups(self) -> list[list[int]]:
         """Incidents as lists of event indexes, each sorted, ordered by their first member."""
         by_root: dict[int, list[int]] = {}
-        for index in range(len(self.events)):
+        for index in range(len(self._parent)):
             by_root.setdefault(self._find(index), []).append(index)
         return sorted(by_root.values(), key=lambda members: members[0])
 
