@@ -265,6 +265,35 @@ def test_the_toll_is_the_lower_median_and_a_death_report_silent_on_wounded_count
     assert incident.toll("injured", "latest") == 2 and incident.toll("injured", "max") == 3
 
 
+def test_an_article_reporting_two_shootings_far_apart_gives_two_incidents() -> None:
+    text = ("Police said two people were killed on March 2 in Tarboro, N.C. "
+            "The suspect was also wanted for a shooting on Jan. 5 in Alturas, Calif., that wounded one man.")
+    two, one = text.index("two people were killed"), text.index("wounded one man")
+    roundup = _record("roundup", date="2024-03-04", cumulative=False, casualties=[
+        CasualtyReport(outcome="killed", figure=Figure(text="two", kind="exact", low=2, high=2), location="Tarboro, N.C.",
+                       period="on March 2", time_scope="incident",
+                       evidence=Evidence(start=two, end=two + 22, text=text[two:two + 22])),
+        CasualtyReport(outcome="injured", figure=Figure(text="one", kind="exact", low=1, high=1), location="Alturas, Calif.",
+                       period="on Jan. 5", time_scope="incident",
+                       evidence=Evidence(start=one, end=one + 15, text=text[one:one + 15])),
+    ])
+    result = group_incidents([roundup], {"roundup": text})
+    assert len(result.incidents) == 2 and not result.unassigned
+    by_place = {incident.place_key: incident for incident in result.incidents}
+    assert set(by_place) == {"tarboro", "alturas"}
+    assert by_place["tarboro"].toll("killed") == 2 and by_place["tarboro"].toll("injured") == 0
+    assert by_place["alturas"].toll("injured") == 1 and by_place["alturas"].date_start == dt.date(2024, 1, 5)
+    assert sorted(f.casualty_index for i in result.incidents for f in i.reports) == [0, 1]  # each once
+    assert sorted(ref.part for i in result.incidents for ref in i.articles) == [0, 1]
+    # weekdays and no places are not enough to split: the same reports so written stay one event
+    weekdays = text.replace("on March 2 in Tarboro, N.C.", "on Saturday").replace("on Jan. 5 in Alturas, Calif.,", "on Friday")
+    together = roundup.model_copy(update={"casualties": [c.model_copy(update={
+        "period": None, "location": None,
+        "evidence": Evidence(start=weekdays.index(c.evidence.text), end=weekdays.index(c.evidence.text) + len(c.evidence.text),
+                             text=c.evidence.text)}) for c in roundup.casualties]})
+    assert len(group_incidents([together], {"roundup": weekdays}).incidents) == 1
+
+
 def test_duplicate_ids_are_counted_once_and_their_reports_unassigned() -> None:
     result = group_incidents([_record("a"), _record("a"), _record("a", title="another text")], {"a": TEXT})
     assert result.articles == 1 and result.reports == 6

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from summarizer.incidents.dates import ResolvedDate, parse_publication_date
-from summarizer.incidents.features import ArticleEvent, counted, describe_article, resolve_report_date
+from summarizer.incidents.features import ArticleEvent, counted, describe_events, resolve_report_date
 from summarizer.incidents.grouping import IncidentIndex, LinkRules
 from summarizer.incidents.model import (
     ArticleRef,
@@ -133,16 +133,17 @@ def group_incidents(
                 article_id=record.id, kind="unparsable_date",
                 message=f"publication date {record.date!r} is not an ISO date; event dates from the text are not resolved",
             ))
-        event = describe_article(record, lookup(record), position)
-        if event.day is None:
+        described = describe_events(record, lookup(record), position)
+        if described[0].day is None:
             message = "no publication date and no day named in the text: it cannot be placed in time"
             for index in range(len(record.casualties)):
                 result.unassigned.append(Unassigned(article_id=record.id, casualty_index=index, reason="no_date", message=message))
             if not record.casualties:
                 result.problems.append(InputProblem(article_id=record.id, kind="no_date", message=message))
             continue
-        events.append(event)
-        grouped.append(record)
+        for event in described:  # a part has the article's publication day at least
+            events.append(event)
+            grouped.append(record)
     # in day order, as a store grows: the index holds only a window of days (memory bounded by
     # the records in it), and each record sees every one it could be linked to
     order = sorted(range(len(events)), key=lambda i: (events[i].day, i))
@@ -199,10 +200,12 @@ def assemble_incident(
             run=run_label(record), event_date=_date_model(event.event),
             places=[PlaceModel(text=p.text, key=p.key, state=p.state, rule=p.rule) for p in event.places],
             tolls={outcome: [low, high] for outcome, (low, high) in event.tolls.items()},
-            linked_by=linked_by, view_anchor=f"a{event.position}",
+            linked_by=linked_by, view_anchor=f"a{event.position}", part=event.part,
         ))
         text = lookup(record)
         for number, report in enumerate(record.casualties):
+            if event.reports is not None and number not in event.reports:
+                continue  # another event the article reports holds it
             is_counted = counted(report)
             figure = SourceFigure(
                 article_id=record.id, casualty_index=number, outcome=report.outcome,
@@ -222,7 +225,7 @@ def assemble_incident(
     date_start = date_end = None
     if dates:
         (date_start, date_end), _ = dates.most_common(1)[0]
-    ids = sorted(article.id for article in articles)
+    ids = sorted(event.article_id + (f"#{event.part}" if event.part else "") for event, _, _ in members)
     published_days = [article.published for article in articles if article.published is not None]
     return Incident(
         id="inc-" + hashlib.sha1("\n".join(ids).encode("utf-8")).hexdigest()[:12],
@@ -243,7 +246,8 @@ def _tolls(members: list[tuple[ArticleEvent, ArticleRecord, Optional[str]]]) -> 
     by_outcome: dict[str, list[tuple[str, int, Optional[int], int]]] = {}
     for event, record, _ in members:
         for outcome, (low, high) in event.tolls.items():
-            reports = sum(1 for report in record.casualties if report.outcome == outcome and counted(report))
+            reports = sum(1 for number, report in enumerate(record.casualties)
+                          if report.outcome == outcome and counted(report) and (event.reports is None or number in event.reports))
             by_outcome.setdefault(outcome, []).append((record.id, low, high, reports))
     silent_injured = [0 for event, _, _ in members if "killed" in event.tolls and "injured" not in event.tolls]
     tolls: dict[str, OutcomeToll] = {}

@@ -73,26 +73,29 @@ class BCubed:
     items: int
 
 
-def bcubed(predicted: Mapping[str, str], gold: Mapping[str, set[str]], *, multi_only: bool = False) -> BCubed:
+def bcubed(predicted: Mapping[str, str], gold: Mapping[str, set[str]], *, multi_only: bool = False,
+           items_predicted: Optional[Mapping[tuple[str, str], str]] = None) -> BCubed:
     """B-cubed over (article, gold incident) items; ``predicted`` maps article id -> cluster id.
 
     Articles missing from ``predicted`` are singletons. ``multi_only`` averages over the items of
     gold incidents with more than one article (clusters are still the whole prediction's).
+    ``items_predicted`` overrides the cluster of single items (an article split into events).
     """
     items = [(article, incident) for article, incidents in gold.items() for incident in sorted(incidents)]
     cluster_of = {article: predicted.get(article, f"singleton:{article}") for article in gold}
+    item_cluster = {item: (items_predicted or {}).get(item, cluster_of[item[0]]) for item in items}
     by_gold: dict[str, set[tuple[str, str]]] = defaultdict(set)
     by_predicted: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for item in items:
         by_gold[item[1]].add(item)
-        by_predicted[cluster_of[item[0]]].add(item)
+        by_predicted[item_cluster[item]].add(item)
     precision = recall = 0.0
     counted = 0
     for item in items:
         gold_cluster = by_gold[item[1]]
         if multi_only and len(gold_cluster) < 2:
             continue
-        predicted_cluster = by_predicted[cluster_of[item[0]]]
+        predicted_cluster = by_predicted[item_cluster[item]]
         overlap = len(gold_cluster & predicted_cluster)
         precision += overlap / len(predicted_cluster)
         recall += overlap / len(gold_cluster)
@@ -111,20 +114,35 @@ def score(result: IncidentSet, articles: list[GvaArticle]) -> dict[str, Any]:
     for article in articles:
         gold[article.id].add(article.incident)
         truth[article.incident] = (article.gva.killed, article.gva.injured)
-    predicted: dict[str, str] = {}
     incidents = {incident.id: incident for incident in result.incidents}
+    placed: dict[str, list[str]] = defaultdict(list)  # article -> its incidents (main event first)
     for incident in result.incidents:
         for ref in incident.articles:
-            predicted.setdefault(ref.id, incident.id)
+            ids = placed[ref.id]
+            if incident.id in ids:
+                continue
+            if ref.part == 0:
+                ids.insert(0, incident.id)
+            else:
+                ids.append(incident.id)
     members: dict[str, list[str]] = defaultdict(list)
     for article_id, incidents_of in gold.items():
         for incident_id in incidents_of:
             members[incident_id].append(article_id)
+    predicted: dict[str, str] = {article: ids[0] for article, ids in placed.items()}
+    predicted_items: dict[tuple[str, str], str] = {}
+    for article_id, ids in placed.items():
+        if len(ids) > 1:  # an article split into several events: each of its gold items takes the
+            # one of its events that holds most of that gold incident's other articles
+            for gold_incident in gold.get(article_id, ()):
+                others = set(members[gold_incident]) - {article_id}
+                predicted_items[(article_id, gold_incident)] = max(
+                    ids, key=lambda i: (sum(1 for ref in incidents[i].articles if ref.id in others), -ids.index(i)))
     tolls: dict[str, Any] = {}
     for rule in ("median", "max", "latest"):
         exact = Counter()
         for gold_incident, article_ids in members.items():
-            votes = Counter(predicted[a] for a in article_ids if a in predicted)
+            votes = Counter(predicted_items.get((a, gold_incident), predicted[a]) for a in article_ids if a in predicted)
             killed, injured = truth[gold_incident]
             if not votes:
                 continue
@@ -141,8 +159,9 @@ def score(result: IncidentSet, articles: list[GvaArticle]) -> dict[str, Any]:
         "gold_multi_article_incidents": multi,
         "predicted_incidents": len(result.incidents),
         "unassigned_reports": len(result.unassigned),
-        "bcubed": asdict(bcubed(predicted, gold)),
-        "bcubed_multi_article": asdict(bcubed(predicted, gold, multi_only=True)),
+        "bcubed": asdict(bcubed(predicted, gold, items_predicted=predicted_items)),
+        "bcubed_multi_article": asdict(bcubed(predicted, gold, multi_only=True, items_predicted=predicted_items)),
+        "articles_split": sum(1 for ids in placed.values() if len(ids) > 1),
         "toll_exact": tolls,
         "link_rules": dict(Counter(rule for incident in result.incidents for ref in incident.articles
                                    if (rule := ref.linked_by))),

@@ -62,6 +62,8 @@ class ArticleEvent:
     title_words: frozenset[str]
     terms: Optional[tuple[str, ...]] = None  # content words of title + lead; the index keeps its rarest
     tolls: dict[str, tuple[int, Optional[int]]] = field(default_factory=dict)
+    part: int = 0  # 0: the article's main event; 1, 2...: another event it reports (see describe_events)
+    reports: Optional[tuple[int, ...]] = None  # its casualty indexes; None: every one no other part holds
 
     @property
     def day(self) -> Optional[int]:
@@ -231,11 +233,12 @@ def counted(report: CasualtyReport) -> bool:
     return report.time_scope != "cumulative" and report.subset_of is None
 
 
-def article_tolls(record: ArticleRecord) -> dict[str, tuple[int, Optional[int]]]:
-    """The article's toll per outcome: its largest counted figure (the headline total)."""
+def article_tolls(record: ArticleRecord, only: Optional[set[int]] = None) -> dict[str, tuple[int, Optional[int]]]:
+    """The article's toll per outcome: its largest counted figure (the headline total), of the
+    reports in ``only`` when given."""
     tolls: dict[str, tuple[int, Optional[int]]] = {}
-    for report in record.casualties:
-        if not counted(report):
+    for number, report in enumerate(record.casualties):
+        if not counted(report) or (only is not None and number not in only):
             continue
         low, high = report.figure.interval()
         best = tolls.get(report.outcome)
@@ -270,12 +273,17 @@ def _body_lead(text: str, title: Optional[str]) -> str:
     return lead
 
 
-def describe_article(record: ArticleRecord, text: Optional[str], position: int) -> ArticleEvent:
-    """The :class:`ArticleEvent` of one ok record (``text``: the article it was made from, if known)."""
+def describe_article(record: ArticleRecord, text: Optional[str], position: int,
+                     *, elsewhere: frozenset[int] = frozenset()) -> ArticleEvent:
+    """The :class:`ArticleEvent` of one ok record (``text``: the article it was made from, if known).
+
+    ``elsewhere``: casualty indexes that belong to another event the article reports (they give
+    this event neither its date nor its toll).
+    """
     published_date = parse_publication_date(record.date)
     event: Optional[ResolvedDate] = None
-    for report in record.casualties:
-        if counted(report):
+    for number, report in enumerate(record.casualties):
+        if counted(report) and number not in elsewhere:
             event = resolve_report_date(report, published_date, text)
             if event is not None:
                 break
@@ -305,5 +313,73 @@ def describe_article(record: ArticleRecord, text: Optional[str], position: int) 
         name_runs=runs,
         title_words=title_words(record.title),
         terms=content_terms(f"{record.title or ''} {prose(lead, TERM_CHARS)}"),
-        tolls=article_tolls(record),
+        tolls=article_tolls(record, None if not elsewhere else set(range(len(record.casualties))) - elsewhere),
     )
+
+
+#: Days between two explicit dates ("on Jan. 5", "March 3") that make two reports two events.
+SPLIT_DAYS = 7
+
+
+def report_parts(record: ArticleRecord, text: Optional[str]) -> list[list[int]]:
+    """The counted reports of an article grouped by the event they describe, the main one first.
+
+    News that reports several shootings (a roundup, a follow-up that recalls an earlier one) gives
+    each its own date or place. Two reports are kept apart only on firm evidence: both dated by
+    a month and day (``date.month_day``) more than :data:`SPLIT_DAYS` apart, or both placed, in
+    different states. Anything less (a weekday, one side unknown) keeps them together: per-report
+    dates and places are often misread, and a wrong split costs more than a missed one.
+    """
+    published = parse_publication_date(record.date)
+    parts: list[tuple[list[int], list[ResolvedDate], set[str]]] = []
+    for number, report in enumerate(record.casualties):
+        if not counted(report):
+            continue
+        date = resolve_report_date(report, published, text) if published is not None else None
+        explicit = date if date is not None and date.rule == "date.month_day" else None
+        place = normalise_place(report.location)
+        state = place.state if place is not None else None
+        for members, dates, states in parts:
+            far = explicit is not None and dates and all(abs((explicit.start - other.start).days) > SPLIT_DAYS for other in dates)
+            apart = state is not None and states and state not in states
+            if not far and not apart:
+                members.append(number)
+                if explicit is not None:
+                    dates.append(explicit)
+                if state is not None:
+                    states.add(state)
+                break
+        else:
+            parts.append(([number], [explicit] if explicit is not None else [], {state} if state else set()))
+    return [members for members, _, _ in parts]
+
+
+def describe_events(record: ArticleRecord, text: Optional[str], position: int) -> list[ArticleEvent]:
+    """The events an article reports: its main one (:func:`describe_article`) and one more per
+    group of reports that :func:`report_parts` sets apart, each with its own date, place, toll
+    and the names and words around its reports' evidence."""
+    parts = report_parts(record, text)
+    if len(parts) <= 1:
+        return [describe_article(record, text, position)]
+    others = {number for members in parts[1:] for number in members}
+    main = describe_article(record, text, position, elsewhere=frozenset(others))
+    main.reports = tuple(number for number in range(len(record.casualties)) if number not in others)
+    events = [main]
+    published = parse_publication_date(record.date)
+    for part, members in enumerate(parts[1:], start=1):
+        reports = [record.casualties[number] for number in members]
+        date = next((d for r in reports if (d := resolve_report_date(r, published, text)) is not None), None)
+        window = ""
+        if text:
+            window = "\n".join(
+                text[max(0, r.evidence.start - SENTENCE_WINDOW):r.evidence.end + SENTENCE_WINDOW] for r in reports)
+        names, runs = find_name_candidates(window) if window else (frozenset(), frozenset())
+        places = [place for r in reports if (place := normalise_place(r.location)) is not None and place.key]
+        events.append(ArticleEvent(
+            article_id=record.id, position=position,
+            published=published.toordinal() if published is not None else None,
+            event=date, places=tuple(dict.fromkeys(places)), names=names, name_runs=runs,
+            title_words=frozenset(), terms=content_terms(window),
+            tolls=article_tolls(record, set(members)), part=part, reports=tuple(members),
+        ))
+    return events

@@ -93,6 +93,8 @@ class ArticleRef(BaseModel):
     )
     linked_by: Optional[str] = Field(default=None, description="The link rule that joined it to the incident.")
     view_anchor: Optional[str] = None
+    part: int = Field(default=0, description=(
+        "0: the article's main event; 1, 2...: another event the same article reports (its own date, place, reports)."))
 
 
 class OutcomeToll(BaseModel):
