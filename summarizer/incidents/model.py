@@ -118,7 +118,8 @@ class OutcomeToll(BaseModel):
 
         Why the lower median: on the GVA dev incidents (split by incident id, tuned on half A,
         confirmed on B) it equals the final toll more often than the latest or the largest report
-        (killed 0.780 vs 0.756 latest and 0.729 max; injured 0.654 vs 0.601 and 0.570): one
+        (all 1,706 incidents, records at 3ea1f89: killed 0.807 vs 0.791 latest and 0.771 max; injured 0.696
+        vs 0.651 and 0.623; also best of latest, max, mode and min on each half alone): one
         article that over-counts (a page that also lists another shooting's victims) or one
         article of another event joined to the incident moves the largest and the latest figure
         but not the median. A death report silent on wounded most often means there were none,
