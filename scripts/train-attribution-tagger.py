@@ -23,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from summarizer.attribution.training import Settings, build_docbin, load_docbin, polnear_items, train  # noqa: E402
+from summarizer.attribution.training import (  # noqa: E402
+    Settings, build_docbin, label_doc, load_docbin, polnear_items, train)
 
 
 def main() -> int:
@@ -54,14 +55,15 @@ def main() -> int:
     data_sha = hashlib.sha256(train_path.read_bytes()).hexdigest()
     docbin = args.docbin
     stamp = docbin.with_suffix(".sha256")
+    items = [item for _, item in polnear_items(train_path)]
     if not docbin.is_file() or not stamp.is_file() or stamp.read_text().strip() != data_sha:
         started = time.perf_counter()
-        items = [item for _, item in polnear_items(train_path)]
         print(f"parsing {len(items)} training articles into {docbin} ...", file=sys.stderr)
         build_docbin(items, docbin, progress=lambda n: n % 100 == 0 and print(f"  {n}", file=sys.stderr))
         stamp.write_text(data_sha + "\n")
         print(f"parsed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    docs = load_docbin(docbin)
+    # the parse is kept; the labels are set from the data each time (the mapping may have changed)
+    docs = [label_doc(doc, spans) for doc, (_, spans) in zip(load_docbin(docbin), items)]
     if args.limit:
         docs = docs[: args.limit]
     settings = Settings(seed=args.seed, epochs=args.epochs, max_minutes=args.max_minutes, width=args.width,

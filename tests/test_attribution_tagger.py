@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from summarizer.attribution import LABELS
 from summarizer.attribution.tagger import (
     CONTENT_RULE,
+    CUE_SUBJECT_RULE,
     SOURCE_RULE,
     AttributionTagger,
     TaggedSpan,
@@ -23,7 +24,7 @@ from summarizer.attribution.tagger import (
     model_sha256,
     spans_to_candidates,
 )
-from summarizer.attribution.training import Settings, labelled_doc, polnear_items, train
+from summarizer.attribution.training import Settings, attribution_parts, labelled_doc, polnear_items, train
 from summarizer.rules.nlp import parse
 from summarizer.rules.quotes import find_quotes
 
@@ -116,6 +117,33 @@ def test_spans_to_candidates_resolves_a_pronoun_source_and_reads_marks_for_the_m
     assert candidate.quote.speaker == "Maria Lopez" and candidate.speaker_cue == "pronoun_antecedent"
     one_word = [TaggedSpan("CONTENT", text.index("Monday"), text.index("Monday") + 6)]
     assert spans_to_candidates(doc, one_word) == []  # shorter than MIN_WORDS
+
+
+def test_without_a_tagged_source_the_cue_verb_subject_speaks() -> None:
+    text = "The hearing ended late. Senator Ann Park told reporters the vote would wait until June."
+    doc = parse(text)
+    cue, content = text.index("told"), text.index("the vote")
+    [candidate] = spans_to_candidates(doc, [TaggedSpan("CUE", cue, cue + 4),
+                                            TaggedSpan("CONTENT", content, len(text) - 1)])
+    assert (candidate.quote.speaker, candidate.quote.speaker_rule) == ("Ann Park", CUE_SUBJECT_RULE)
+    [alone] = spans_to_candidates(doc, [TaggedSpan("CONTENT", content, len(text) - 1)])
+    assert alone.quote.speaker is None and alone.quote.speaker_rule is None
+
+
+def test_a_broken_quote_keeps_its_source_and_cue_out_of_its_content() -> None:
+    from summarizer.evaluation.polnear import PolnearAttribution, Span
+
+    text = "\u201cWe will win,\u201d Ann Park said. \u201cThen we rest.\u201d"
+    source, cue = text.index("Ann Park"), text.index("said")
+
+    def span(start: int, end: int) -> Span:
+        return Span(start=start, end=end, text=text[start:end])
+
+    attribution = PolnearAttribution(source=span(source, source + 8), cue=span(cue, cue + 4), content=span(0, len(text)),
+                                     speech=True, direct=True, named_source=True)
+    parts = [(text[a:b], label) for a, b, label in attribution_parts(attribution)]
+    assert parts == [("Ann Park", "SOURCE"), ("said", "CUE"), ("\u201cWe will win,\u201d ", "CONTENT"), (" ", "CONTENT"),
+                     (". \u201cThen we rest.\u201d", "CONTENT")]  # label_doc trims the ends
 
 
 def test_merge_adds_only_what_the_rules_missed_and_reindexes_nesting() -> None:

@@ -14,7 +14,8 @@ From spans to :class:`~summarizer.schema.Quote` items (:meth:`AttributionTagger.
 * its speaker is the ``SOURCE`` span the tagger put in the same sentence (else the sentence
   before, else the one after), nearest to the content; the source's head word is resolved by the
   rules' :class:`~summarizer.rules.speakers.SpeakerIndex` (entity to fullest name, pronoun to its
-  antecedent, "the ministry" to the body it refers back to), so a pronoun source names a person.
+  antecedent, "the ministry" to the body it refers back to), so a pronoun source names a person;
+  with no source tagged (or none that resolves), the subject of the nearest tagged ``CUE`` verb.
 
 How the tagger's quotes join the rules' (:func:`merge`): ``add`` keeps every rules quote and adds
 the tagger's that overlap none of them; ``indirect`` adds only its indirect ones; ``tagger`` uses
@@ -36,13 +37,14 @@ from spacy.tokens import Doc, Span
 from summarizer.attribution import DEFAULT_MERGE, MERGE_MODES, MergeMode
 from summarizer.rules.nlp import doc_text
 from summarizer.rules.quotes import QuoteCandidate
-from summarizer.rules.speakers import SpeakerIndex
+from summarizer.rules.speakers import Speaker, SpeakerIndex, subject_of
 from summarizer.schema import Evidence, Quote
 
 
 #: Rule ids the tagger's quotes carry (``Quote.rule`` / ``Quote.speaker_rule``).
 CONTENT_RULE = "tagger.content"
 SOURCE_RULE = "tagger.source"
+CUE_SUBJECT_RULE = "tagger.cue_subject"
 
 #: Token features the tagger reads besides the words: they come from the shared parse.
 PARSE_FEATURES: tuple[str, ...] = ("TAG",)
@@ -141,6 +143,7 @@ def spans_to_candidates(doc: Doc, spans: Sequence[TaggedSpan]) -> list[QuoteCand
     :data:`MIN_WORDS` words, speaker from the nearest ``SOURCE`` span around it."""
     text = doc_text(doc)
     sources = [s for s in spans if s.label == "SOURCE"]
+    cues = [s for s in spans if s.label == "CUE"]
     speakers = SpeakerIndex.for_doc(doc)
     sentences = list(doc.sents)
     starts = [s.start_char for s in sentences]
@@ -153,12 +156,9 @@ def spans_to_candidates(doc: Doc, spans: Sequence[TaggedSpan]) -> list[QuoteCand
             continue
         quoted = text[start:end]
         mode = "direct" if _share_in_marks(text, span.start, span.end) >= 0.5 else "indirect"
-        source = _source_for(span, sources, sentences, starts)
-        speaker = None
-        if source is not None:
-            source_span = doc.char_span(source.start, source.end, alignment_mode="expand")
-            if source_span is not None and len(source_span):
-                speaker = speakers.resolve(source_span.root)
+        speaker, speaker_rule = _speaker(doc, speakers, _source_for(span, sources, sentences, starts)), SOURCE_RULE
+        if speaker is None:  # no source tagged: the subject of the tagged cue, as the rules read it
+            speaker, speaker_rule = _cue_subject(doc, speakers, _source_for(span, cues, sentences, starts)), CUE_SUBJECT_RULE
         name = speaker.name if speaker is not None else None
         out.append(
             QuoteCandidate(
@@ -169,7 +169,7 @@ def spans_to_candidates(doc: Doc, spans: Sequence[TaggedSpan]) -> list[QuoteCand
                     mode=mode,
                     evidence=Evidence(start=start, end=end, text=quoted),
                     rule=CONTENT_RULE,
-                    speaker_rule=SOURCE_RULE if name else None,
+                    speaker_rule=speaker_rule if name else None,
                 ),
                 speaker_options=speakers.options(start, name),
                 speaker_cue=("pronoun_antecedent" if speaker.via_antecedent else "attribution_verb") if name else "none",
@@ -178,44 +178,59 @@ def spans_to_candidates(doc: Doc, spans: Sequence[TaggedSpan]) -> list[QuoteCand
     return out
 
 
+def _speaker(doc: Doc, speakers: SpeakerIndex, source: Optional[TaggedSpan]) -> Optional[Speaker]:
+    """The speaker a tagged source stands for: its head word resolved by the rules' index."""
+    if source is None:
+        return None
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    return speakers.resolve(span.root) if span is not None and len(span) else None
+
+
+def _cue_subject(doc: Doc, speakers: SpeakerIndex, cue: Optional[TaggedSpan]) -> Optional[Speaker]:
+    """The speaker of a tagged cue that is a verb: its subject, resolved."""
+    if cue is None:
+        return None
+    span = doc.char_span(cue.start, cue.end, alignment_mode="expand")
+    if span is None or not len(span) or span.root.pos_ not in {"VERB", "AUX"}:
+        return None
+    subject = subject_of(span.root)
+    return speakers.resolve(subject) if subject is not None else None
+
+
 def merge(rules: Sequence[QuoteCandidate], tagged: Sequence[QuoteCandidate], mode: MergeMode) -> list[QuoteCandidate]:
     """The rules' quotes and the tagger's in article order, ``nested_in`` re-indexed.
 
-    ``add``: the tagger's quotes that overlap no rules quote join them; ``indirect``: only its
-    indirect ones; ``tagger``: the tagger's alone. A rules quote is never dropped by the first two:
-    the rules' direct quotes measure near-perfect recall and carry nesting the tagger cannot.
+    ``add``: every rules quote, and the tagger's quotes that overlap none of them; ``indirect``:
+    the same with only its indirect ones; ``tagger``: the tagger's alone. A rules quote is never
+    dropped by the first two: the rules' direct quotes measure near-perfect recall and carry
+    nesting the tagger cannot give.
     """
     if mode == "tagger":
         return list(tagged)
     taken = [(c.quote.evidence.start, c.quote.evidence.end) for c in rules]
     extra = [
         c for c in tagged
-        if (mode == "add" or c.quote.mode == "indirect")
+        if (mode != "indirect" or c.quote.mode == "indirect")
         and not any(a < c.quote.evidence.end and c.quote.evidence.start < b for a, b in taken)
     ]
-    if not extra:
-        return list(rules)
-    order = sorted(range(len(rules) + len(extra)), key=lambda i: _start_of(i, rules, extra))
-    new_index = {old: new for new, old in enumerate(order)}
+    items = [(c.quote.evidence.start, -c.quote.evidence.end, i, i, c) for i, c in enumerate(rules)]
+    items += [(c.quote.evidence.start, -c.quote.evidence.end, len(rules) + n, None, c) for n, c in enumerate(extra)]
+    items.sort(key=lambda item: item[:3])
+    new_index = {old: new for new, (_, _, _, old, _) in enumerate(items) if old is not None}
     out: list[QuoteCandidate] = []
-    for old in order:
-        candidate = rules[old] if old < len(rules) else extra[old - len(rules)]
+    for _, _, _, old, candidate in items:
         parent = candidate.quote.nested_in
-        if parent is not None and old < len(rules):
+        if old is not None and parent is not None:
             candidate = dataclasses.replace(candidate, quote=candidate.quote.model_copy(update={"nested_in": new_index[parent]}))
         out.append(candidate)
     return out
 
 
-def _start_of(i: int, rules: Sequence[QuoteCandidate], extra: Sequence[QuoteCandidate]) -> tuple[int, int, int]:
-    candidate = rules[i] if i < len(rules) else extra[i - len(rules)]
-    return (candidate.quote.evidence.start, -candidate.quote.evidence.end, i)
-
-
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     """The span without outer spaces and quotation marks (the marks are not the quote's words),
-    nor a trailing comma the attribution follows ("..., he said")."""
-    while start < end and text[start] in _TRIM:
+    nor a trailing comma the attribution follows ("..., he said"), nor the punctuation that ends
+    the attribution before a quote goes on (“A,” X said. “B”: the second piece)."""
+    while start < end and text[start] in _TRIM + ".,;:":
         start += 1
     while end > start and text[end - 1] in _TRIM + ",":
         end -= 1
