@@ -355,6 +355,13 @@ def test_predictions_and_recollections_report_a_clause():
     assert only(quotes_of(text), "Republicans will win").quote.speaker == "John Kasich"
 
 
+def test_a_clause_the_parse_read_as_an_object_of_say_is_reported():
+    text = "Walter Stone says the increase in polarization that Bloomberg decries also makes his election even less likely."
+    quote = only(quotes_of(text), "the increase in polarization").quote
+    assert (quote.rule, quote.speaker) == ("quote.reported_clause", "Walter Stone")
+    assert quotes_of("She said goodbye to the neighbours.") == []
+
+
 def test_set_off_attribution_with_a_second_clause():
     text = "The chief executive, Wanjiru Kamau, rejected the criticism. Our prices are published, she said, and anyone can compare them."
     found = quotes_of(text)

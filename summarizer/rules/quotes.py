@@ -578,7 +578,7 @@ class _QuoteFinder:
                 clauses = [c for c in token.children if c.dep_ == "ccomp"]
                 # "Carson seems to ... - he told the AP that ...": the clause after the verb is the one it reports
                 clause = next((c for c in clauses if c.i > token.i), clauses[0] if clauses else None)
-                spans = self._reported_clauses(token, clause) if clause is not None else self._that_clause(token)
+                spans = self._reported_clauses(token, clause) if clause is not None else self._that_clause(token) or self._lost_clause(token)
                 reported = clause is not None or bool(spans)
                 if not reported:
                     spans = self._set_off_clauses(token)
@@ -698,6 +698,25 @@ class _QuoteFinder:
             tokens = [t for t in tokens if t.i < cut]
         span = _token_span(tokens)
         return [span] if span is not None and self._has_verb(*span) else []
+
+    def _lost_clause(self, verb: Token) -> list[tuple[int, int]]:
+        """"Stone says the increase in polarization that Bloomberg decries also makes his
+        election less likely", parsed as "says" + object + relative clause: the words right
+        after a "say" verb that hold a finite verb and its subject are a clause the parse lost."""
+        if verb.lemma_.lower() != "say":
+            return []
+        rights = [c for c in verb.rights if not c.is_punct]
+        if not rights or rights[0].dep_ not in {"dobj", "nsubj", "attr", "npadvmod", "dep"} or rights[0].pos_ == "PRON":
+            return []
+        end = max(t.i for t in verb.subtree)
+        tokens = list(self.doc[verb.i + 1 : end + 1])
+        cut = next((t.i for t in tokens if t.text == ";" or (t.text == "," and t.i + 1 < len(self.doc) and self.doc[t.i + 1].tag_ == "VBG")), None)
+        if cut is not None:
+            tokens = [t for t in tokens if t.i < cut]
+        if len(tokens) < 5 or not any(t.tag_ in _FINITE_TAGS and t.pos_ in {"VERB", "AUX"} for t in tokens):
+            return []
+        span = _token_span(tokens)
+        return [span] if span is not None else []
 
     def _set_off_clauses(self, verb: Token) -> list[tuple[int, int]]:
         """Reported speech the parser did not link to the verb, set off by commas around the
