@@ -362,6 +362,21 @@ def test_a_clause_the_parse_read_as_an_object_of_say_is_reported():
     assert quotes_of("She said goodbye to the neighbours.") == []
 
 
+def test_a_name_labelled_with_a_colon_speaks_the_quote():
+    text = 'The hearing grew tense.\n\nRep. Trey Gowdy (R-S.C.): "I have not heard anyone other than you ever cite that figure."'
+    quote = only(quotes_of(text), "I have not heard").quote
+    assert (quote.speaker, quote.speaker_rule) == ("Trey Gowdy", "speaker.colon_label")
+    # a gloss is not a label
+    text = "[Interpreter's note: 'veredas' are rural subdivisions of a municipality.]"
+    assert not any(c.quote.text == "veredas" for c in quotes_of(text))
+
+
+def test_a_verb_with_its_object_before_the_quote_leads_it_in():
+    text = 'Clinton wrote to her aide about the photo. Cheryl Mills then writes back, "You look cute in those glasses."'
+    quote = only(quotes_of(text), "You look cute").quote
+    assert (quote.speaker, quote.speaker_rule) == ("Cheryl Mills", "speaker.verb_leading_in")
+
+
 def test_set_off_attribution_with_a_second_clause():
     text = "The chief executive, Wanjiru Kamau, rejected the criticism. Our prices are published, she said, and anyone can compare them."
     found = quotes_of(text)

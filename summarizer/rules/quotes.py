@@ -73,6 +73,7 @@ QUOTE_RULES: tuple[tuple[str, str], ...] = (
 SPEAKER_RULES: tuple[tuple[str, str], ...] = (
     ("speaker.dash_credit", "a name credited with a dash right after the quote: '\u201c...\u201d \u2015 Jane Doe'"),
     ("speaker.verb_leading_in", "a speech verb right before the marks: 'X said: \"...\"'"),
+    ("speaker.colon_label", "a name set before the quote with a colon and no verb: 'Rep. Jane Doe (D-N.Y.): \"...\"'"),
     ("speaker.verb_after", "the first speech verb after the quote: '\"...\", X said'"),
     ("speaker.verb_before", "a speech verb earlier in the sentence"),
     ("speaker.governing_verb", "the speech verb the quoted words hang from: 'called the strike \"a massacre\"'"),
@@ -361,9 +362,14 @@ class _QuoteFinder:
             quote.speaker, quote.cue, quote.speaker_rule = credited, "attribution_verb", "speaker.dash_credit"
             quote.adjacent_attribution = True
             return
-        if before and len(lead_in.strip(" ,:\u2014-")) == 0 and self._speaker_from_verb(
+        if before and self._leads_in(before[-1], quote) and self._speaker_from_verb(
             quote, before[-1], "speaker.verb_leading_in", "colon_intro" if ":" in lead_in else "attribution_verb"
         ):
+            quote.adjacent_attribution = True
+            return
+        labelled = self._colon_label(before_start, quote)
+        if labelled is not None:
+            quote.speaker, quote.cue, quote.speaker_rule = labelled, "colon_intro", "speaker.colon_label"
             quote.adjacent_attribution = True
             return
         if after and self._speaker_from_verb(quote, after[0], "speaker.verb_after"):
@@ -398,6 +404,32 @@ class _QuoteFinder:
             name = self.speakers.fullest(nearest.text, nearest.label)
             quote.speaker = Speaker(name, nearest.role or self.speakers.role_of(name))
             quote.cue, quote.speaker_rule = "nearest_entity", "speaker.nearest_entity"
+
+    def _leads_in(self, verb: Token, quote: _Found) -> bool:
+        """Whether ``verb`` introduces the quote right after it: nothing but punctuation between
+        them, or only the verb's own short object and adverbs ("writes back, '...'", "told the
+        Reuters news agency simply, '...'"), no other verb."""
+        between = [t for t in self._tokens(verb.idx + len(verb), quote.outer_start) if not t.is_punct and not t.is_space and not _is_mark(t.text)]
+        if not between:
+            return True
+        subtree = {t.i for t in verb.subtree}
+        return len(between) <= 6 and all(t.i in subtree and t.pos_ not in {"VERB", "AUX"} for t in between)
+
+    def _colon_label(self, before_start: int, quote: _Found) -> Optional[Speaker]:
+        """A name set before the quote with a colon and no verb ("Rep. Trey Gowdy (R-S.C.): '...'",
+        "More from Blumenthal and Cohen: '...'"): the one labelled as speaking."""
+        lead = self.text[before_start : quote.outer_start].rstrip()
+        if not lead.endswith(":") or len(self.text[quote.start : quote.end].split()) <= _SCARE_QUOTE_WORDS:
+            return None  # "[Interpreter's note: 'veredas' are ...]" glosses a word, nobody speaks it
+        colon = before_start + len(lead) - 1
+        named = [m for m in self.speakers.mentions if m.label in {"PERSON", "ORG"} and before_start <= m.start and m.end <= colon and colon - m.end <= 25]
+        if not named:
+            return None
+        mention = named[-1]
+        if any(t.pos_ in {"VERB", "AUX"} for t in self._tokens(mention.end, colon)):
+            return None
+        name = self.speakers.fullest(mention.text, mention.label)
+        return Speaker(name, mention.role or self.speakers.role_of(name))
 
     def _ends_sentence(self, quote: _Found) -> bool:
         """A quote closed by a full stop inside its marks and followed by a capitalised word:
