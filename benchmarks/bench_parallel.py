@@ -27,6 +27,21 @@ Variants:
   n_process=2)`` (includes its two workers' start-up)
 * ``startup``: the worker pool of the process path started and ready (spaCy loaded in every
   worker), then closed: the fixed cost a process job pays before its first article
+
+Model strategies, against a **fast local model server**: the scripted oracle
+(:class:`summarizer.evaluation.oracle.OracleServer`) in a process of its own, knowing the job's
+articles but no labels (so it answers at once, with what an unlabelled article gets: the speaker
+"none of these", no casualty confirmed, no additions, review verdicts that drop). It is no real
+model: the figures say what the parallelism does to the rules half and the client's request
+handling when the model costs nothing; a real endpoint's latency would dominate. The server's own
+CPU time is printed per variant.
+
+* ``hybrid-threads`` / ``review-threads``: ``summarizer run IN -o OUT --strategy S --base-url URL
+  --model oracle --parallel threads`` (what ``auto`` picks for model strategies)
+* ``hybrid-procs`` / ``review-procs``: the alternative, not in the CLI: 2 spawned worker
+  processes (``available_cpus()``), each with its own ``Summarizer`` against the same server,
+  each taking 2 articles at a time and summarising them on 2 threads (so 4 requests may be in
+  flight, as with the threads' default concurrency of 4), records written in input order
 """
 
 from __future__ import annotations
@@ -57,6 +72,13 @@ CLI_VARIANTS: dict[str, list[str]] = {
     "cli-processes": ["--parallel", "processes"],
 }
 INNER_VARIANTS = ("inprocess", "parse", "pipe2", "startup")
+#: Model-strategy variants: (strategy, how). "threads" is the CLI; "procs" the in-process prototype.
+MODEL_VARIANTS: dict[str, tuple[str, str]] = {
+    "hybrid-threads": ("hybrid", "threads"), "hybrid-procs": ("hybrid", "procs"),
+    "review-threads": ("review", "threads"), "review-procs": ("review", "procs"),
+}
+#: The model-processes prototype: worker processes, and articles (threads) per worker at a time.
+PROTO_WORKERS, PROTO_THREADS = 2, 2
 
 
 # -------------------------------------------------------------------------------------------------
@@ -169,6 +191,66 @@ def measure(command: list[str], env: dict[str, str], cwd: Path) -> Run:
 
 
 # -------------------------------------------------------------------------------------------------
+# The fast local model server (`bench_parallel.py --inner serve INPUT`), and the model-processes prototype
+
+
+def serve(source: Path) -> None:
+    """The oracle over the job's articles, unlabelled; prints its URL, serves until killed."""
+    from summarizer.evaluation.oracle import LabelledArticle, OracleServer
+
+    articles = [json.loads(line) for line in open(source, encoding="utf-8")]
+    with OracleServer([LabelledArticle(id=a["id"], text=a["text"]) for a in articles]) as server:
+        print(server.base_url, flush=True)
+        while True:
+            time.sleep(3600)
+
+
+def _process_cpu_s(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+_proto_worker: Any = None
+
+
+def _proto_start(strategy: str, base_url: str) -> None:
+    global _proto_worker
+    from summarizer.backend import ModelSettings
+    from summarizer.pipeline import Summarizer
+    from summarizer.rules.nlp import load_nlp
+
+    _proto_worker = Summarizer(ModelSettings.load(base_url=base_url, model="oracle"), strategy=strategy)
+    load_nlp()
+
+
+def _proto_chunk(articles: list[dict[str, Any]]) -> list[str]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(article: dict[str, Any]) -> str:
+        return _proto_worker.summarize(article["text"], id=article["id"], title=article.get("title"),
+                                       date=article.get("date")).model_dump_json()
+
+    with ThreadPoolExecutor(len(articles)) as threads:
+        return list(threads.map(one, articles))
+
+
+def model_processes(strategy: str, source: Path, output: Path, base_url: str) -> None:
+    """The prototype: PROTO_WORKERS spawned processes x PROTO_THREADS threads, output in input order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    articles = [json.loads(line) for line in open(source, encoding="utf-8")]
+    chunks = [articles[i:i + PROTO_THREADS] for i in range(0, len(articles), PROTO_THREADS)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(PROTO_WORKERS, mp_context=context, initializer=_proto_start,
+                             initargs=(strategy, base_url)) as pool, open(output, "w", encoding="utf-8") as out:
+        for lines in pool.map(_proto_chunk, chunks):
+            for line in lines:
+                out.write(line + "\n")
+
+
+# -------------------------------------------------------------------------------------------------
 # Inner variants (run in a child process: `bench_parallel.py --inner NAME INPUT`)
 
 
@@ -230,10 +312,15 @@ def comparable(path: Path) -> list[str]:
 def print_table(variants: list[str], runs: dict[str, list["Run"]], outputs: dict[str, list[str]],
                 articles: list[dict[str, Any]]) -> None:
     """Medians so far per variant, as a Markdown table."""
-    reference = next(iter(outputs), None)
     input_order = [a["id"] for a in articles]
-    print(f"\n| how | wall s (median) | CPU s | peak RSS, all processes (MB) | inner timing s | "
-          f"same records as {reference} (bytes, latency aside) | records in input order |")
+
+    def reference_of(variant: str) -> Optional[str]:
+        """The first variant with output of the same strategy (rules: the first rules CLI variant)."""
+        strategy = MODEL_VARIANTS.get(variant, ("rules", ""))[0]
+        return next((v for v in outputs if MODEL_VARIANTS.get(v.split(":", 1)[-1], ("rules", ""))[0] == strategy), None)
+
+    print("\n| how | wall s (median) | CPU s | peak RSS, all processes (MB) | inner timing s | "
+          "same records as (bytes, latency aside) | records in input order |")
     print("|---|---|---|---|---|---|---|")
     for variant in variants:
         measured = runs[variant]
@@ -243,9 +330,12 @@ def print_table(variants: list[str], runs: dict[str, list["Run"]], outputs: dict
             ready = statistics.median(r.inner["ready_s"] for r in measured)
             rss = measured[-1].inner.get("worker_rss_mb", [])
             extra = f"ready {ready:.1f} (workers {', '.join(f'{m:.0f}' for m in rss)} MB)"
+        if variant in MODEL_VARIANTS:
+            extra = f"server CPU {statistics.median(r.inner['server_cpu_s'] for r in measured):.1f}"
         same = order = "-"
-        if variant in outputs:
-            same = "yes" if sorted(outputs[variant]) == sorted(outputs[reference]) else "NO"
+        reference = reference_of(variant)
+        if variant in outputs and reference is not None:
+            same = ("yes" if sorted(outputs[variant]) == sorted(outputs[reference]) else "NO") + f" ({reference})"
             order = "yes" if [json.loads(line)["id"] for line in outputs[variant]] == input_order else "no"
         print(f"| {variant} | {statistics.median(r.wall_s for r in measured):.1f} | "
               f"{statistics.median(r.cpu_s for r in measured):.1f} | "
@@ -267,10 +357,15 @@ def main() -> None:
     parser.add_argument("--before", metavar="REV", default=None,
                         help="also run the cli-default, cli-c1 and inprocess variants on the package as of git REV "
                              "(extracted with git archive, put first on PYTHONPATH), back to back with today's")
-    parser.add_argument("--inner", nargs=2, metavar=("NAME", "INPUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--inner", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
-        inner(args.inner[0], Path(args.inner[1]))
+        if args.inner[0] == "serve":
+            serve(Path(args.inner[1]))
+        elif args.inner[0] == "model-procs":
+            model_processes(args.inner[1], Path(args.inner[2]), Path(args.inner[3]), args.inner[4])
+        else:
+            inner(args.inner[0], Path(args.inner[1]))
         return
     if not SHARED.is_dir():
         print(f"skipped: {SHARED} is absent (the benchmark reads real articles from ../shared/datasets)")
@@ -306,6 +401,12 @@ def main() -> None:
                   f"{sum(a['id'].startswith('gva') for a in articles)} GVA), {args.rounds} round(s), medians:")
             runs: dict[str, list[Run]] = {v: [] for v in variants}
             outputs: dict[str, list[str]] = {}
+            server = None
+            if any(v in MODEL_VARIANTS for v in variants):
+                server = subprocess.Popen([PYTHON, str(Path(__file__).resolve()), "--inner", "serve", str(source)],
+                                          stdout=subprocess.PIPE, text=True)
+                base_url = server.stdout.readline().strip()  # type: ignore[union-attr]
+                print(f"fast local model server (scripted oracle, unlabelled articles; pid {server.pid}) at {base_url}")
             for round_number in range(args.rounds):
                 for variant in variants:
                     run_dir = workdir / f"{count}-{variant.replace(':', '-')}-{round_number}"
@@ -320,10 +421,22 @@ def main() -> None:
                     if base in CLI_VARIANTS:
                         output = run_dir / "out.jsonl"
                         command = [CLI, "run", str(source), "-o", str(output), "--quiet", *CLI_VARIANTS[base]]
+                    elif base in MODEL_VARIANTS:
+                        strategy, how = MODEL_VARIANTS[base]
+                        output = run_dir / "out.jsonl"
+                        if how == "threads":
+                            command = [CLI, "run", str(source), "-o", str(output), "--quiet", "--strategy", strategy,
+                                       "--base-url", base_url, "--model", "oracle", "--parallel", "threads"]
+                        else:
+                            command = [PYTHON, str(Path(__file__).resolve()), "--inner", "model-procs", strategy,
+                                       str(source), str(output), base_url]
                     else:
                         output = None
                         command = [PYTHON, str(Path(__file__).resolve()), "--inner", base, str(source)]
+                    server_cpu = _process_cpu_s(server.pid) if server is not None else 0.0
                     run = measure(command, env, cwd=run_dir)
+                    if base in MODEL_VARIANTS and server is not None:
+                        run.inner["server_cpu_s"] = round(_process_cpu_s(server.pid) - server_cpu, 1)
                     runs[variant].append(run)
                     if output is not None and round_number == 0:
                         outputs[variant] = comparable(output)
@@ -331,6 +444,9 @@ def main() -> None:
                           f"{run.peak_rss_mb:5.0f} MB {json.dumps({k: v for k, v in run.inner.items() if k != 'bench'})}",
                           flush=True)
                 print_table(variants, runs, outputs, articles)
+            if server is not None:
+                server.kill()
+                server.wait()
     print(f"\nload average at end {os.getloadavg()[0]:.1f}")
 
 
