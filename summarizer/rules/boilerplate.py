@@ -10,7 +10,9 @@ rule found it:
 
 * ``boilerplate.widget_line``: a short line holding a widget/notice/credit phrase;
 * ``boilerplate.story_list``: a list heading line and the short lines (other stories' headlines)
-  that follow it.
+  that follow it;
+* ``boilerplate.clip_line``: a short line that opens with a clip's running time, the title of a
+  video in a player's list ("2:07 Mother of toddler declared brain dead"), not a time of day.
 
 API: ``NonContent.of(text)`` (cached per text) -> ``.spans`` (:class:`NonContentSpan`, in order)
 and ``.covers(start, end)`` (the span lies inside boilerplate); ``NonContent.for_doc(doc)``.
@@ -36,10 +38,17 @@ WIDGET_LINE_MAX = 160
 LIST_LINE_MAX = 120
 #: How many lines a story list runs at most after its heading.
 LIST_LINES_MAX = 15
+#: A video list entry: a clip's running time (minutes:seconds, under ten minutes), then a title;
+#: a time of day says a.m./p.m. or a zone, and a live blog's "16:40" has two digits.
+_CLIP_LINE = re.compile(r"\d:[0-5]\d +(?![AaPp]\.?[Mm]\b|[A-Z]{2,4}T\b)[A-Z0-9\"“‘'][^\n]*")
+#: A player lists several clips: one such line alone is not a list.
+CLIP_LINES_MIN = 2
 
 BOILERPLATE_RULES: tuple[tuple[str, str], ...] = (
     ("boilerplate.widget_line", f"a line under {WIDGET_LINE_MAX} characters with a widget, notice or credit phrase"),
     ("boilerplate.story_list", f"a list heading and up to {LIST_LINES_MAX} short lines after it"),
+    ("boilerplate.clip_line", f"a line under {LIST_LINE_MAX} characters opening with a clip's running time "
+                              f"(M:SS), when the page has {CLIP_LINES_MIN} or more"),
 )
 
 
@@ -93,7 +102,11 @@ def find_boilerplate(text: str) -> tuple[NonContentSpan, ...]:
             continue
         if len(line) <= WIDGET_LINE_MAX and _WIDGET.search(line):
             found.append(NonContentSpan(lead, trimmed_end, "boilerplate.widget_line"))
+        elif len(line) <= LIST_LINE_MAX and _CLIP_LINE.fullmatch(line):
+            found.append(NonContentSpan(lead, trimmed_end, "boilerplate.clip_line"))
         index += 1
+    if sum(span.rule == "boilerplate.clip_line" for span in found) < CLIP_LINES_MIN:
+        found = [span for span in found if span.rule != "boilerplate.clip_line"]
     return tuple(found)
 
 

@@ -519,6 +519,8 @@ def _looks_like_year_or_age(doc: Doc, number: Token, found: FoundFigure) -> bool
     if found.figure.kind == "exact" and found.figure.low is not None and 1900 <= found.figure.low <= 2100 and number.like_num and "," not in number.text:
         return True
     following = doc[number.i + 1 : number.i + 3].text.lower()
+    if number.dep_ == "pobj" and number.head.lower_ == "at" and number.head.head.lemma_.lower() in ("die", "pass"):
+        return True  # "dies at 96": the age at death
     return following.startswith(("-year", "year-old", "years old", "per cent", "percent", "%", "km", "kilomet", "mile"))
 
 

@@ -47,6 +47,7 @@ _WEAPONS = lexicon.words("victims", "words.weapons")
 _AGE_UNITS = lexicon.words("victims", "words.age_units")
 _CHILD_NOUNS = lexicon.words("victims", "kinds.child")
 _ADULT_NOUNS = lexicon.words("victims", "kinds.adult")
+_BACKGROUND = lexicon.phrase_pattern("victims", "phrases.background")
 _MALE = lexicon.words("victims", "gender.male")
 _FEMALE = lexicon.words("victims", "gender.female")
 _FATAL_WORDS = lexicon.words("victims", "words.fatal")
@@ -96,6 +97,7 @@ class _Event:
     start: int
     end: int
     rule: str
+    background: bool = False  # its clause places it at another time or in another incident
 
 
 @dataclass
@@ -113,6 +115,7 @@ class _Victim:
     mentions: list[tuple[int, int]] = field(default_factory=list)
     sentence: int = -1  # start of the sentence of the first mention
     child: Optional[bool] = None  # a child or teen (True), an adult (False), unknown (None)
+    background: bool = False  # harmed in another incident the article recalls
 
 
 def harm_is_fatal(verb: Token) -> bool:
@@ -166,7 +169,7 @@ def _events(sentence: Span, headline: bool = False) -> list[_Event]:
             if verb.i > one.i:
                 end = verb.idx + len(verb)
                 start = min(one.left_edge.idx, one.idx)
-            event = _Event(one, killed, start, end, rule)
+            event = _Event(one, killed, start, end, rule, _background(verb))
             previous = found.get(one.i)
             if previous is None or (killed and not previous.killed):
                 found[one.i] = event
@@ -238,7 +241,7 @@ def _events(sentence: Span, headline: bool = False) -> list[_Event]:
             add(person, noun, True, "victim.killing_noun")
         elif noun.i not in found:
             found[noun.i] = _Event(noun, True, noun.left_edge.idx if noun.left_edge.i >= sentence.start else noun.idx,
-                                   noun.idx + len(noun), "victim.killing_noun")
+                                   noun.idx + len(noun), "victim.killing_noun", _background(noun))
     return list(found.values())
 
 
@@ -269,6 +272,26 @@ def _to_hospital(verb: Token) -> bool:
             if any(t.lower_ in _HOSPITALS for t in prep.subtree):
                 return True
     return False
+
+
+#: Dependents that open a clause of their own: a cue inside one ("where a man was killed last
+#: week") places that clause, not the verb it hangs from.
+_OWN_CLAUSES = {"relcl", "advcl", "ccomp", "acl", "xcomp", "parataxis"}
+
+
+def _background(verb: Token) -> bool:
+    """Whether the verb's own clause places the harm at another time or in another incident:
+    'was shot and killed on the same block last week', 'A year earlier, X was killed', 'in an
+    unrelated shooting'. Local news recalls earlier shootings beside the one it reports."""
+    tokens, todo = [], [verb]
+    while todo:
+        token = todo.pop()
+        tokens.append(token)
+        todo.extend(c for c in token.children if c.dep_ not in _OWN_CLAUSES)
+    if verb.dep_ == "conj":  # "was shot and killed last week": the first verb's clause too
+        tokens.extend(c for c in verb.head.subtree if c.i < verb.i and c.dep_ not in _OWN_CLAUSES)
+    words = " ".join(t.text for t in sorted(tokens, key=lambda t: t.i))
+    return bool(_BACKGROUND.search(words))
 
 
 def _struck_by_gunfire(verb: Token) -> bool:
@@ -440,7 +463,8 @@ def find_victims(doc: Doc, skip: Optional[Callable[[int, int], bool]] = None,
             continue
         in_headline = region is not None and region[0] == 0
         for event in sorted(_events(sentence, in_headline), key=lambda e: e.start):
-            victim = _resolve(event, victims)
+            # an earlier incident's victim is not this one's, and a mention of this one's is not it
+            victim = _resolve(event, [v for v in victims if v.background == event.background])
             span = (event.start, event.end)
             if victim is None:
                 if quoted is not None and quoted(event.start):
@@ -453,7 +477,7 @@ def find_victims(doc: Doc, skip: Optional[Callable[[int, int], bool]] = None,
                     lemma=person.lemma_.lower(), age=age, name_words=_name_words(person),
                     gender=_gender(person), killed=False, first=span,
                     group=_GROUP_BY_NOUN.get(person.lemma_.lower(), "people"),
-                    sentence=sentence.start_char, child=_is_child(person, age),
+                    sentence=sentence.start_char, child=_is_child(person, age), background=event.background,
                 )
                 victims.append(victim)
             else:
@@ -466,6 +490,37 @@ def find_victims(doc: Doc, skip: Optional[Callable[[int, int], bool]] = None,
             if event.killed and not victim.killed:
                 victim.killed, victim.death = True, span
     return victims
+
+
+def _this_incident(victims: list[_Victim], figures: bool) -> list[_Victim]:
+    """The victims of the incident the article reports: those of earlier incidents it recalls
+    are left out when it reports one of its own (other victims, or ``figures`` it states),
+    not when it is all about an earlier incident (a trial, an anniversary: "charged in a July
+    2014 shooting that left a teen dead")."""
+    current = [v for v in victims if not v.background]
+    return current if current or figures else victims
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def _sentence_cased(headline: str) -> Optional[Doc]:
+    """A title-case headline ("Teen Shot And Killed Near School") parsed in sentence case.
+
+    The tagger reads a run of capitalised words as a proper name and finds no verb in it; the
+    same words in sentence case parse as the sentence they are. Lower-casing keeps every offset
+    (the text's length is checked), so evidence is still cut from the article. None when the
+    headline is not in title case."""
+    words = [w.group() for w in _WORD.finditer(headline) if len(w.group()) > 3]
+    if len(words) < 3 or sum(w[0].isupper() for w in words) < 0.8 * len(words) or headline.isupper():
+        return None
+    first = _WORD.search(headline)
+    cased = headline[: first.end()] + headline[first.end():].lower() if first else headline.lower()
+    if len(cased) != len(headline):
+        return None
+    from summarizer.rules.nlp import parse
+
+    return parse(cased)
 
 
 def _headline_end(text: str) -> int:
@@ -486,8 +541,13 @@ def victim_reports(doc: Doc, stated: Sequence[CasualtyReport],
     as a sum, unless a figure the article states already says the same."""
     text = doc_text(doc)
     headline_end = _headline_end(text)
-    headline = find_victims(doc, skip, (0, headline_end), quoted)
-    body = find_victims(doc, skip, (headline_end, len(text)), quoted)
+    figures = any(r.outcome in ("killed", "injured") for r in stated)
+    headline_doc = _sentence_cased(text[:headline_end]) if headline_end else None
+    if headline_doc is not None:  # "Coachella Shooting Leaves Teenage Boy Dead": parsed as "... leaves teenage boy dead"
+        headline = _this_incident(find_victims(headline_doc, None, (0, headline_end)), figures)
+    else:
+        headline = _this_incident(find_victims(doc, skip, (0, headline_end), quoted), figures)
+    body = _this_incident(find_victims(doc, skip, (headline_end, len(text)), quoted), figures)
     reports: list[CasualtyReport] = []
     for outcome in ("killed", "injured"):
         # the headline names the lead's victims again: count the one that names more of them
