@@ -71,6 +71,12 @@ PASSAGES = [
     # a relative's words about someone else add no victim; a possessive alone names no one
     ('A man was killed on Monday. "They killed my brother too," his sister said.', {"killed": 1}),
     ("Her death was ruled a homicide on Friday.", {}),
+    # a killing noun alone holds a place for the victim the article describes next
+    ("Police are investigating a deadly shooting on Elm Street. It claimed the life of a 9-year-old girl.",
+     {"killed": 1}),
+    # a name goes to the victim it can be: the dead boy, not his wounded father
+    ("A 6-year-old boy was killed and his father was wounded on Tuesday. Officers are charged in the death "
+     "of Jeremy Mardis.", {"killed": 1, "injured": 1}),
     # an earlier incident the article recalls is not this one's toll, unless the article is about it
     ("Four men were shot near a park on Tuesday night. A 19-year-old was shot and killed on the same block "
      "last week.", {"injured": 4}),

@@ -58,6 +58,9 @@ _PRONOUNS = lexicon.words("victims", "words.pronouns")
 _DEATH_NOUNS = lexicon.words("victims", "events.death_nouns")
 _FATAL_MODIFIERS = lexicon.words("victims", "events.fatal_modifiers")
 _SHOOTING_NOUNS = lexicon.words("victims", "events.shooting_nouns")
+#: A victim counted from a killing noun alone ("a fatal shooting") is a place for the person the
+#: article describes next.
+_EVENT_NOUNS = _DEATH_NOUNS | _SHOOTING_NOUNS
 _ANOTHER = lexicon.words("victims", "words.another")
 _REFLEXIVE = {"himself": "he", "herself": "she"}
 _AGE_WORD = re.compile(r"(\d{1,3})-(year|month|week|day)s?-old", re.I)
@@ -382,22 +385,30 @@ def _resolve(event: _Event, victims: list[_Victim]) -> Optional[_Victim]:
         return killed[-1] if killed else None
     names = _name_words(person)
     gender = _gender(person)
+    age = _age(person)
+    child = _is_child(person, age)
+    placeholder = next((v for v in victims if v.lemma in _EVENT_NOUNS), None)
     if names:
         for victim in reversed(victims):
             if victim.name_words & names:
                 return victim
         # news introduces a victim by description and then names them: "a man was shot ...
-        # John Smith, 25, died": the name goes to the latest victim not yet named
-        unnamed = [v for v in victims if not v.name_words and v.lemma not in _PRONOUNS]
-        return unnamed[-1] if unnamed else None
+        # John Smith, 25, died": the name goes to the latest victim not yet named that nothing
+        # sets apart (a 6-year-old's name is not his father's)
+        unnamed = [v for v in victims if not v.name_words and v.lemma not in _PRONOUNS and _compatible(v, age, gender, child)]
+        if event.killed and any(v.killed for v in unnamed):
+            unnamed = [v for v in unnamed if v.killed]  # "the death of Jeremy Mardis": one of the dead
+        return unnamed[-1] if unnamed else placeholder
     if person.lower_ in _PRONOUNS:
         for victim in reversed(victims):
             if gender is None or victim.gender in (None, gender):
                 return victim
         return None
-    lemma, age = person.lemma_.lower(), _age(person)
+    lemma = person.lemma_.lower()
     if any(c.lower_ in _ANOTHER for c in person.children) or _also(event):
         return None  # "another man", "a second victim", "a woman was also shot": a new person
+    if placeholder is not None:
+        return placeholder  # "a deadly shooting ... claimed the life of a 9-year-old": its victim
     if age is not None:
         for victim in reversed(victims):
             if victim.age == age:
@@ -413,18 +424,19 @@ def _resolve(event: _Event, victims: list[_Victim]) -> Optional[_Victim]:
     # source ("a 16-year-old boy died ..." then "a teen had been brought to the hospital"): an
     # indefinite mention that nothing sets apart (age, gender, child or adult, "another", "also")
     # from a victim of an earlier sentence is that victim
-    child = _is_child(person, age)
     for victim in reversed(victims):
         if victim.sentence == person.sent.start_char:
             continue  # "a man was killed and a man was wounded": one sentence, two people
-        if age is not None and victim.age is not None and age != victim.age:
-            continue
-        if gender is not None and victim.gender is not None and gender != victim.gender:
-            continue
-        if child is not None and victim.child is not None and child != victim.child:
-            continue
-        return victim
+        if _compatible(victim, age, gender, child):
+            return victim
     return None
+
+
+def _compatible(victim: _Victim, age: Optional[str], gender: Optional[str], child: Optional[bool]) -> bool:
+    """Nothing the mention says (age, gender, child or adult) sets it apart from the victim."""
+    return not ((age is not None and victim.age is not None and age != victim.age)
+                or (gender is not None and victim.gender is not None and gender != victim.gender)
+                or (child is not None and victim.child is not None and child != victim.child))
 
 
 def _also(event: _Event) -> bool:
@@ -481,6 +493,9 @@ def find_victims(doc: Doc, skip: Optional[Callable[[int, int], bool]] = None,
                 )
                 victims.append(victim)
             else:
+                if victim.lemma in _EVENT_NOUNS and _person_head(event.person) is not None:
+                    victim.lemma = event.person.lemma_.lower()  # the killing noun's victim, now described
+                    victim.group = _GROUP_BY_NOUN.get(victim.lemma, "people")
                 victim.name_words |= _name_words(event.person)
                 victim.gender = victim.gender or _gender(event.person)
                 victim.age = victim.age or _age(event.person)
