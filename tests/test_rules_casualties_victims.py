@@ -82,6 +82,8 @@ PASSAGES = [
      "last week.", {"injured": 4}),
     ("A man was shot in the leg on Friday. A year earlier, a resident was shot and killed in the same complex.",
      {"injured": 1}),
+    ("Two boys were shot on Tuesday night. The block had been quiet since a girl was stabbed to death there "
+     "on May 14.", {"injured": 2}),
     ("Three men were charged on Monday in a July 2014 shooting that left a 13-year-old boy dead.", {"killed": 1}),
     # a title-case headline read in sentence case
     ("Man Shot And Killed Near Gas Station\n\nPolice are investigating the shooting.", {"killed": 1}),

@@ -54,6 +54,8 @@ _REFUGE_WORDS = lexicon.words("outcomes", "context.refuge_words")
 _LIFE_TAKING_VERBS = lexicon.words("outcomes", "context.life_taking_verbs")
 _NOT_A_COUNT_BEFORE_ONE = lexicon.words("casualty_context", "sources.not_a_count_before_one")
 _HOSPITAL_WORDS = lexicon.words("outcomes", "context.hospital_words")
+#: Verbs that carry people to a hospital ("were transported to a local hospital"): the hurt.
+_CARRY_VERBS = lexicon.words("victims", "verbs.carry")
 _PLACE_NOUNS = lexicon.words("places", "nouns.places")
 _SETTLEMENT_NOUNS = lexicon.words("places", "nouns.settlements")
 _COMPASS_WORDS = lexicon.words("places", "nouns.compass")
@@ -648,7 +650,7 @@ def _verb_outcome(verb: Token) -> Optional[str]:
     if _takes_lives(verb):
         return "killed"
     subtree = {t.lemma_.lower() for t in verb.subtree}
-    if lemma in ("take", "admit", "rush", "treat", "hospitalise", "hospitalize", "airlift") and subtree & _HOSPITAL_WORDS:
+    if (lemma in _CARRY_VERBS or lemma in ("admit", "treat", "hospitalise", "hospitalize")) and subtree & _HOSPITAL_WORDS:
         return "injured"  # "taken to hospital", "treated for gunshot wounds"
     if lemma == "claim":
         return None  # a claim that takes no lives is an assertion

@@ -48,6 +48,7 @@ _AGE_UNITS = lexicon.words("victims", "words.age_units")
 _CHILD_NOUNS = lexicon.words("victims", "kinds.child")
 _ADULT_NOUNS = lexicon.words("victims", "kinds.adult")
 _BACKGROUND = lexicon.phrase_pattern("victims", "phrases.background")
+_BACKGROUND_MARKS = lexicon.words("victims", "words.background_marks")
 _MALE = lexicon.words("victims", "gender.male")
 _FEMALE = lexicon.words("victims", "gender.female")
 _FATAL_WORDS = lexicon.words("victims", "words.fatal")
@@ -293,6 +294,8 @@ def _background(verb: Token) -> bool:
         todo.extend(c for c in token.children if c.dep_ not in _OWN_CLAUSES)
     if verb.dep_ == "conj":  # "was shot and killed last week": the first verb's clause too
         tokens.extend(c for c in verb.head.subtree if c.i < verb.i and c.dep_ not in _OWN_CLAUSES)
+    if any(c.dep_ == "mark" and c.lower_ in _BACKGROUND_MARKS for c in verb.children):
+        return True  # "it had been quiet since a girl was stabbed there": the start of a period, earlier
     words = " ".join(t.text for t in sorted(tokens, key=lambda t: t.i))
     return bool(_BACKGROUND.search(words))
 
