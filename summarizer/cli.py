@@ -320,7 +320,7 @@ def run(
     _configure_logging(log_format, quiet)
     console = Console(stderr=True)
     from summarizer.batch import PriceTable, RateBudget, run_job
-    from summarizer.store import RunStore, default_store_path
+    from summarizer.store import RunStore, StoreUnavailable, default_store_path
 
     try:
         prices = PriceTable.load(price_table) if price_table is not None else PriceTable()
@@ -352,7 +352,10 @@ def run(
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--parallel") from exc
         job_options["parallelism"] = parallelism
-    store = None if no_store else RunStore(store_path or default_store_path())
+    try:
+        store = None if no_store else RunStore(store_path or default_store_path())
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
     observer: Any
     if log_format == "json":
         observer = _JsonObserver(per_article=not quiet)

@@ -163,6 +163,10 @@ def reusable(record: ArticleRecord) -> bool:
     return record.status == "ok" or record.error is None or record.error.kind not in TRANSIENT_ERROR_KINDS
 
 
+class StoreUnavailable(Exception):
+    """The run store's path cannot hold a SQLite file (a directory, no permission, a bad parent)."""
+
+
 class RunStore:
     """Finished articles (text + record) in one SQLite file (WAL), shared by threads and processes.
 
@@ -171,9 +175,16 @@ class RunStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path).expanduser()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.is_dir():
+            # sqlite would only say "unable to open database file"
+            raise StoreUnavailable(f"run store {self.path} is a directory; give a file path such as {self.path / 'runs.sqlite'} "
+                                   f"(--store or ${STORE_ENV})")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=60.0, check_same_thread=False, isolation_level=None)
+        except (OSError, sqlite3.OperationalError) as exc:
+            raise StoreUnavailable(f"cannot open the run store {self.path}: {exc} (--store or ${STORE_ENV})") from exc
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=60.0, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode survives a killed process (only a power loss can drop the last commits).
         self._db.execute("PRAGMA synchronous=NORMAL")

@@ -108,6 +108,18 @@ def test_help_is_complete(command: list[str]) -> None:
             assert needle in result.output
 
 
+def test_a_store_path_that_is_a_directory_is_a_clear_error(tmp_path: Path) -> None:
+    """SUMMARIZER_STORE=/some/dir (a common slip) names the problem instead of a sqlite traceback."""
+    _articles(tmp_path / "in", 1, paragraphs=1)
+    (tmp_path / "store").mkdir()
+    result = CliRunner().invoke(main, ["run", str(tmp_path / "in"), "-o", str(tmp_path / "out.jsonl")],
+                                env=_env(tmp_path) | {"SUMMARIZER_STORE": str(tmp_path / "store")})
+    assert result.exit_code == 1
+    assert f"run store {tmp_path / 'store'} is a directory" in result.output
+    assert "runs.sqlite" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out.jsonl").exists()
+
+
 def test_api_key_is_never_echoed(tmp_path: Path) -> None:
     """A failing endpoint with a key: error records, a summary, and the key nowhere."""
     secret = "sk-test-very-secret-1234"
