@@ -37,9 +37,8 @@ def test_model_strategy_without_the_runtime_names_the_install_commands(
 
 
 def test_the_default_needs_no_runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(embedded, "missing_server_modules", lambda: ["llama_cpp"])
-    monkeypatch.setenv("SUMMARIZER_CACHE", str(tmp_path / "calls.sqlite"))
-    for variable in ("OPENAI_BASE_URL", "SUMMARIZER_BASE_URL", "OPENAI_API_KEY", "SUMMARIZER_API_KEY"):
+    _without_the_runtime(tmp_path, monkeypatch)
+    for variable in ("OPENAI_API_KEY", "SUMMARIZER_API_KEY"):  # no key: auto is the rules
         monkeypatch.delenv(variable, raising=False)
     output = tmp_path / "out.jsonl"
     result = CliRunner().invoke(main, ["run", str(EXAMPLES), "-o", str(output), "--store", str(tmp_path / "runs.sqlite"), "-q"])
