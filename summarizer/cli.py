@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from summarizer import __version__
-from summarizer.strategies.options import attribution_options, strategy_option
+from summarizer.strategies.options import attribution_options, require_embedded_runtime, strategy_option
 
 #: Articles in flight when --concurrency is not given. The embedded llama.cpp server has one slot;
 #: with 2 requests in flight it answered 1.17 requests/s against 0.71 at 1 and 1.09 at 4
@@ -333,12 +333,8 @@ def run(
                                   attribution_merge=attribution_merge)
     if max_chars is not None:
         summarizer.max_article_chars = max_chars
-    if summarizer.strategy != "rules" and getattr(summarizer.settings, "is_embedded", False):
-        from summarizer.embedded import runtime_problem
-
-        problem = runtime_problem(summarizer.settings.gguf_path)
-        if problem is not None:  # say so once, before the job, not in every article's error record
-            raise click.ClickException(f"--strategy {strategy} asks the embedded model, which cannot run: {problem}")
+    if summarizer.strategy != "rules":
+        require_embedded_runtime(summarizer.settings, strategy)
     if concurrency is None:
         embedded_model = summarizer.spec.uses_model and getattr(summarizer.settings, "is_embedded", False)
         concurrency = EMBEDDED_CONCURRENCY if embedded_model else DEFAULT_CONCURRENCY

@@ -26,7 +26,12 @@ from summarizer.evaluation.report import (
 from summarizer.evaluation.rule_report import write_rule_report
 from summarizer.evaluation.scoring import ScoringOptions
 from summarizer.strategies import AUTO, Strategy, strategy_named
-from summarizer.strategies.options import attribution_options, questions_option, strategy_option
+from summarizer.strategies.options import (
+    attribution_options,
+    questions_option,
+    require_embedded_runtime,
+    strategy_option,
+)
 
 
 def _parse_floor(values: tuple[str, ...]) -> dict[str, float]:
@@ -139,13 +144,8 @@ def eval_command(gold_path, split, dataset, datasets_root, muc4_dir, strategies,
 
         settings = ModelSettings.load(config_path, base_url=base_url, model=model, gguf_path=gguf)
         asks_embedded = [s for s in strategies if s not in ("records", AUTO) and strategy_named(s).uses_model]
-        if asks_embedded and settings.is_embedded:  # as `summarizer run` does: once, before any work
-            from summarizer.embedded import runtime_problem
-
-            problem = runtime_problem(settings.gguf_path)
-            if problem is not None:
-                raise click.ClickException(
-                    f"--strategy {asks_embedded[0]} asks the embedded model, which cannot run: {problem}")
+        if asks_embedded:
+            require_embedded_runtime(settings, asks_embedded[0])
         client = open_client(settings)
     flat_by_strategy: dict[str, dict[str, float]] = {}
     first_report: Optional[Path] = None

@@ -64,3 +64,16 @@ def attribution_options() -> Any:
                  "trained on PolNeAR): its quotes join the rules' candidates. Env SUMMARIZER_ATTRIBUTION_MODEL.")(command)
 
     return decorate
+
+
+def require_embedded_runtime(settings: Any, strategy: str) -> None:
+    """Refuse ``--strategy`` once, before any work, when it would ask the embedded model and this
+    machine's runtime cannot run it (rather than an error record for every article); ``run`` and
+    ``eval`` both call it. Settings for any other endpoint pass."""
+    if not getattr(settings, "is_embedded", False):
+        return
+    from summarizer.embedded import runtime_problem
+
+    problem = runtime_problem(settings.gguf_path)
+    if problem is not None:
+        raise click.ClickException(f"--strategy {strategy} asks the embedded model, which cannot run: {problem}")
