@@ -88,10 +88,11 @@ def default_store_path() -> Path:
 PRODUCERS_ROOT = Path(__file__).resolve().parent
 #: What makes a record besides its settings, relative to :data:`PRODUCERS_ROOT`: the rules (code,
 #: ``lexicons/*.toml`` and any other data or weights under ``rules/``), the prompts, the
-#: strategies, the opt-in attribution tagger's code (its weights are pinned by the sha256 in the
-#: settings), and the modules that read figures, ground items and pick summary sentences.
+#: strategies, the opt-in attribution tagger's inference code (its weights are pinned by the sha256
+#: in the settings; ``attribution/training.py`` only makes weights, so editing it keeps records),
+#: and the modules that read figures, ground items and pick summary sentences.
 RECORD_PRODUCERS = (
-    "rules", "prompts", "strategies", "attribution", "figures.py", "grounding.py", "summary.py", "drafts.py",
+    "rules", "prompts", "strategies", "attribution/__init__.py", "attribution/tagger.py", "figures.py", "grounding.py", "summary.py", "drafts.py",
     "merge.py", "chunking.py",
 )
 #: Installed packages whose version changes records (the pinned spaCy model the rules read).
