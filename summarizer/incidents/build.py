@@ -204,7 +204,7 @@ def assemble_incident(
         ))
         text = lookup(record)
         for number, report in enumerate(record.casualties):
-            if event.reports is not None and number not in event.reports:
+            if not event.holds(number):
                 continue  # another event the article reports holds it
             is_counted = counted(report)
             figure = SourceFigure(
@@ -247,7 +247,7 @@ def _tolls(members: list[tuple[ArticleEvent, ArticleRecord, Optional[str]]]) -> 
     for event, record, _ in members:
         for outcome, (low, high) in event.tolls.items():
             reports = sum(1 for number, report in enumerate(record.casualties)
-                          if report.outcome == outcome and counted(report) and (event.reports is None or number in event.reports))
+                          if report.outcome == outcome and counted(report) and event.holds(number))
             by_outcome.setdefault(outcome, []).append((record.id, low, high, reports))
     silent_injured = [0 for event, _, _ in members if "killed" in event.tolls and "injured" not in event.tolls]
     tolls: dict[str, OutcomeToll] = {}

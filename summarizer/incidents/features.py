@@ -65,6 +65,11 @@ class ArticleEvent:
     part: int = 0  # 0: the article's main event; 1, 2...: another event it reports (see describe_events)
     reports: Optional[tuple[int, ...]] = None  # its casualty indexes; None: every one no other part holds
 
+    def holds(self, number: int) -> bool:
+        """Whether casualty report ``number`` of the article belongs to this event (an article
+        that reports several events gives each part its own reports)."""
+        return self.reports is None or number in self.reports
+
     @property
     def day(self) -> Optional[int]:
         """The day used for blocking: the event's first day, else the publication day."""
@@ -278,8 +283,9 @@ def describe_article(record: ArticleRecord, text: Optional[str], position: int,
     """The :class:`ArticleEvent` of one ok record (``text``: the article it was made from, if known).
 
     ``elsewhere``: casualty indexes that belong to another event the article reports (they give
-    this event neither its date nor its toll).
+    this event neither its date nor its toll); the event then holds (``reports``) the rest.
     """
+    reports = tuple(n for n in range(len(record.casualties)) if n not in elsewhere) if elsewhere else None
     published_date = parse_publication_date(record.date)
     event: Optional[ResolvedDate] = None
     for number, report in enumerate(record.casualties):
@@ -313,7 +319,8 @@ def describe_article(record: ArticleRecord, text: Optional[str], position: int,
         name_runs=runs,
         title_words=title_words(record.title),
         terms=content_terms(f"{record.title or ''} {prose(lead, TERM_CHARS)}"),
-        tolls=article_tolls(record, None if not elsewhere else set(range(len(record.casualties))) - elsewhere),
+        tolls=article_tolls(record, None if reports is None else set(reports)),
+        reports=reports,
     )
 
 
@@ -363,7 +370,6 @@ def describe_events(record: ArticleRecord, text: Optional[str], position: int) -
         return [describe_article(record, text, position)]
     others = {number for members in parts[1:] for number in members}
     main = describe_article(record, text, position, elsewhere=frozenset(others))
-    main.reports = tuple(number for number in range(len(record.casualties)) if number not in others)
     events = [main]
     published = parse_publication_date(record.date)
     for part, members in enumerate(parts[1:], start=1):
