@@ -95,13 +95,7 @@ class Summarizer:
         attribution_merge: Optional[str] = None,
     ) -> None:
         questions = question_set(questions)
-        self.attribution: Any = None
-        if attribution_model is not None:
-            from summarizer.attribution import DEFAULT_MERGE
-            from summarizer.attribution.tagger import AttributionTagger
-
-            self.attribution = AttributionTagger(attribution_model, attribution_merge or DEFAULT_MERGE)
-        elif attribution_merge is not None:
+        if attribution_merge is not None and attribution_model is None:
             raise ValueError("attribution_merge needs an attribution_model")
         self._settings = settings
         self._client = client
@@ -111,6 +105,13 @@ class Summarizer:
             chosen = Strategy.HYBRID if self._is_embedded() else Strategy.REVIEW
         else:
             chosen = strategy_named(strategy)
+        # after the names are checked: loading and hashing the weights is the slow part
+        self.attribution: Any = None
+        if attribution_model is not None:
+            from summarizer.attribution import DEFAULT_MERGE
+            from summarizer.attribution.tagger import AttributionTagger
+
+            self.attribution = AttributionTagger(attribution_model, attribution_merge or DEFAULT_MERGE)
         self._client_lock = threading.Lock()
         self.max_article_chars = max_article_chars
         if not chosen.questions:
