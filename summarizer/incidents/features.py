@@ -93,6 +93,12 @@ class ArticleEvent:
         return self.place_keys.union(*(place.within for place in self.places if place.rule != "place.mention"))
 
     @cached_property
+    def matchable_keys(self) -> frozenset[str]:
+        """What another article's place can match: :attr:`area_keys` and :attr:`mentions` (kept,
+        since grouping asks it for every compared pair and every block)."""
+        return self.area_keys | self.mentions
+
+    @cached_property
     def states(self) -> frozenset[str]:
         return frozenset(place.state for place in self.places if place.state)
 

@@ -218,7 +218,7 @@ class IncidentIndex:
 
     # -- blocks ------------------------------------------------------------------------------
     def block_keys(self, event: ArticleEvent, terms: array) -> list[str]:
-        keys = [f"p:{key}" for key in sorted(event.area_keys | event.mentions)]
+        keys = [f"p:{key}" for key in sorted(event.matchable_keys)]
         keys.extend(f"n:{name}" for name in event.name_runs)
         keys.extend(f"w:{term}" for term in terms)
         keys.extend(f"t:{word}" for word in sorted(event.title_words))
@@ -368,7 +368,7 @@ class IncidentIndex:
         if len(names) >= 2 and gap <= rules.name_window:
             return Link(a, b, "link.names", names)
         places = tuple(sorted(
-            (first.place_keys & (second.area_keys | second.mentions)) | ((first.area_keys | first.mentions) & second.place_keys)
+            (first.place_keys & second.matchable_keys) | (first.matchable_keys & second.place_keys)
         ))
         if len(names) == 1 and gap <= rules.name_place_window:
             # a person's name outweighs dates read off a follow-up (the day of a hearing, a vigil)
