@@ -50,9 +50,9 @@ class WorkerSpec:
 
     @classmethod
     def of(cls, summarizer: Any) -> "WorkerSpec":
-        tagger = getattr(summarizer, "attribution", None)
-        return cls(summarizer.strategy, tuple(sorted(summarizer.questions)), summarizer.max_article_chars,
-                   str(tagger.path) if tagger is not None else None, tagger.merge_mode if tagger is not None else None)
+        tagger = summarizer.attribution
+        model, merge = (str(tagger.path), tagger.merge_mode) if tagger is not None else (None, None)
+        return cls(summarizer.strategy, tuple(sorted(summarizer.questions)), summarizer.max_article_chars, model, merge)
 
 
 # -- inside a worker process ---------------------------------------------------------------------

@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
@@ -255,8 +256,6 @@ def _source_for(content: TaggedSpan, sources: Sequence[TaggedSpan], sentences: S
                 starts: Sequence[int]) -> Optional[TaggedSpan]:
     """The source of a content: a ``SOURCE`` span outside it in the sentences it covers, nearest
     first; else in the sentence before; else in the sentence after."""
-    from bisect import bisect_right
-
     first = max(0, bisect_right(starts, content.start) - 1)
     last = max(0, bisect_right(starts, max(content.start, content.end - 1)) - 1)
 
