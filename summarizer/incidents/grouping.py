@@ -98,12 +98,9 @@ class AddReport:
 
 @dataclass(frozen=True)
 class Link:
-    """Why two articles were put in one incident."""
+    """Why two articles were put in one incident: the id of the rule that linked them."""
 
-    a: int
-    b: int
     rule: str
-    shared: tuple[str, ...]
 
 
 #: Link rule ids, coded one byte per record in :attr:`IncidentIndex.linked_by`.
@@ -361,35 +358,33 @@ class IncidentIndex:
         rules = self.rules
         first, second = self._held[a].event, self._held[b].event
         gap = _gap(first, second)
-        names = tuple(sorted(
+        names = (
             (((first.names & second.name_runs) | (second.names & first.name_runs)) & informative)
             - first.place_keys - second.place_keys  # "Las Vegas" written as a name is a place
-        ))
+        )
         if len(names) >= 2 and gap <= rules.name_window:
-            return Link(a, b, "link.names", names)
-        places = tuple(sorted(
-            (first.place_keys & second.matchable_keys) | (first.matchable_keys & second.place_keys)
-        ))
+            return Link("link.names")
+        places = (first.place_keys & second.matchable_keys) | (first.matchable_keys & second.place_keys)
         if len(names) == 1 and gap <= rules.name_place_window:
             # a person's name outweighs dates read off a follow-up (the day of a hearing, a vigil)
             if places or (first.states & second.states) or not first.place_keys or not second.place_keys:
-                return Link(a, b, "link.name_place", names + places)
+                return Link("link.name_place")
         if _dates_conflict(first, second, rules.date_conflict) or (not places and _datelines_differ(first, second)):
             return None
         if places and gap <= rules.place_gap:
             shared_title = first.title_words & second.title_words
             same_toll = bool(first.tolls) and first.tolls == second.tolls
             if len(shared_title) >= rules.min_title_words or same_toll:
-                return Link(a, b, "link.place_day", places + tuple(sorted(shared_title)))
+                return Link("link.place_day")
         if gap <= rules.title_gap:
             shared_title = first.title_words & second.title_words
-            rare = sorted(word for word in shared_title if 0 < self._term_df(word) <= rules.title_rare_df)
-            if rare and len(shared_title) >= rules.min_title_words:
-                return Link(a, b, "link.title", tuple(rare))
+            if len(shared_title) >= rules.min_title_words and any(
+                    0 < self._term_df(word) <= rules.title_rare_df for word in shared_title):
+                return Link("link.title")
         if gap <= rules.text_window:
             similarity = self.cosine(a, b)
             if similarity >= (rules.text_cosine_same_day if gap == 0 else rules.text_cosine):
-                return Link(a, b, "link.text", (f"cosine {similarity:.2f}",))
+                return Link("link.text")
         return None
 
     # -- reading -----------------------------------------------------------------------------
