@@ -230,6 +230,8 @@ def _events(sentence: Span, headline: bool = False) -> list[_Event]:
         if noun.pos_ != "NOUN" or noun.tag_ != "NN":
             continue
         lemma = noun.lemma_.lower()
+        if lemma not in _EVENT_NOUNS:  # a killing noun is a death or a shooting noun (below)
+            continue
         modifiers = {c.lower_ for c in noun.children if c.dep_ in ("amod", "compound")}
         person = next((c for c in noun.children if c.dep_ == "poss" and _person_head(c) is not None), None)
         if person is None:
