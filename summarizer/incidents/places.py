@@ -288,6 +288,8 @@ def _gazetteer_mentions(text: str, context: frozenset[str], exclude: frozenset[s
     places = gazetteer()
     stop = _mention_stop()
     streets = _street_words()
+    # a place that is a person's name, or a word of one ("Dallas" of "Dallas Smith"), is no mention
+    excluded = set(exclude).union(*(name.split() for name in exclude))
     found: list[tuple[str, str, bool]] = []
     for run in _CAPITAL_RUN.finditer(text):
         words = run.group(0).split()
@@ -299,7 +301,7 @@ def _gazetteer_mentions(text: str, context: frozenset[str], exclude: frozenset[s
                 written = " ".join(span)
                 key = _saint(fold(written))
                 states = places.get(key)
-                if not states or key in stop or any(key in name.split() or key == name for name in exclude):
+                if not states or key in stop or key in excluded:
                     continue
                 before = folded_words[position - 1] if position else None
                 after = folded_words[position + size] if position + size < len(words) else None
