@@ -768,18 +768,15 @@ class _QuoteFinder:
         while before and (before[0].is_punct or _is_mark(before[0].text)):
             before.pop(0)
         out: list[tuple[int, int]] = []
-        head = (before[0].idx, before[-1].idx + len(before[-1])) if before and not any(_is_mark(t.text) for t in before[:1]) else None
+        head = _token_span(before) if len(before) >= 3 else None
         if head is not None:
             head = self._without_dateline(*head)
         rest = [t for t in after if gap is not None and t.i > gap.i and not t.is_space]
         while rest and (rest[-1].is_punct or _is_mark(rest[-1].text)):
             rest.pop()
         conjoined = bool(rest) and rest[0].lower_ in {"and", "but"}
-        head = _token_span(before) if len(before) >= 3 and head is not None else None
-        if head is not None:
-            head = self._without_dateline(*head)
         lead_in = not self._is_main_clause(before)  # "In his state, X said, ...", "The editorial, X said, nailed ..."
-        if head is not None and len(before) >= 3 and self._has_verb(*head) and not (lead_in and self._reported_rest(rest, gap)):
+        if head is not None and self._has_verb(*head) and not (lead_in and self._reported_rest(rest, gap)):
             out.append(head)
         if gap is not None and gap.text == "," and rest:
             if conjoined:
