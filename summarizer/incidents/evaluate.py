@@ -204,8 +204,7 @@ def score_command(records: Path, dataset: Path, no_text: bool, half: Optional[st
 
     articles = select_half(load_gva(dataset), half)
     texts = {article.id: article.text for article in articles}
-    keep = set(texts)
-    result = group_incidents((record for record in read_records(records) if record.id in keep), None if no_text else texts)
+    result = group_incidents((record for record in read_records(records) if record.id in texts), None if no_text else texts)
     scores = score(result, articles)
     click.echo(json.dumps(scores, indent=2))
     if json_out is not None:
