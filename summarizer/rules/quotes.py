@@ -661,16 +661,7 @@ class _QuoteFinder:
                 # cut the clause at the comma after its auxiliary; the statement runs on to the
                 # sentence end
                 tokens = list(self.doc[tokens[0].i : verb.sent.end])
-        cut = next(
-            (
-                t.i for t in tokens
-                if t.text == ";"
-                or (t.text == "," and t.i + 1 < len(self.doc) and self.doc[t.i + 1].tag_ == "VBG" and self.doc[t.i + 1].dep_ in {"advcl", "xcomp"})
-            ),
-            None,
-        )
-        if cut is not None:
-            tokens = [t for t in tokens if t.i < cut]
+        tokens = self._before_aside(tokens, {"advcl", "xcomp"})
         pieces: list[list[Token]] = [[]]
         for t in tokens:
             follows_and = t.i >= 2 and t.lower_ == "that" and self.doc[t.i - 1].lower_ in {"and", "but"} and t.dep_ == "mark"
@@ -707,13 +698,7 @@ class _QuoteFinder:
             ]
         if not parts:
             return None
-        tokens = sorted((t for t in parts[0].subtree), key=lambda t: t.i)
-        cut = next(
-            (t.i for t in tokens if t.text == ";" or (t.text == "," and t.i + 1 < len(self.doc) and self.doc[t.i + 1].tag_ == "VBG")),
-            None,
-        )
-        if cut is not None:
-            tokens = [t for t in tokens if t.i < cut]
+        tokens = self._before_aside(sorted((t for t in parts[0].subtree), key=lambda t: t.i))
         return _token_span(tokens)
 
     def _that_clause(self, verb: Token) -> list[tuple[int, int]]:
@@ -723,11 +708,7 @@ class _QuoteFinder:
         following = verb.i + 1
         if following >= len(self.doc) or self.doc[following].lower_ != "that" or self.doc[following].head.i != verb.i:
             return []
-        end = max(t.i for t in verb.subtree)
-        tokens = [t for t in self.doc[following + 1 : end + 1]]
-        cut = next((t.i for t in tokens if t.text == ";" or (t.text == "," and t.i + 1 < len(self.doc) and self.doc[t.i + 1].tag_ == "VBG")), None)
-        if cut is not None:
-            tokens = [t for t in tokens if t.i < cut]
+        tokens = self._before_aside(self._rest_of_phrase(verb, following + 1))
         span = _token_span(tokens)
         return [span] if span is not None and self._has_verb(*span) else []
 
@@ -740,15 +721,30 @@ class _QuoteFinder:
         rights = [c for c in verb.rights if not c.is_punct]
         if not rights or rights[0].dep_ not in {"dobj", "nsubj", "attr", "npadvmod", "dep"} or rights[0].pos_ == "PRON":
             return []
-        end = max(t.i for t in verb.subtree)
-        tokens = list(self.doc[verb.i + 1 : end + 1])
-        cut = next((t.i for t in tokens if t.text == ";" or (t.text == "," and t.i + 1 < len(self.doc) and self.doc[t.i + 1].tag_ == "VBG")), None)
-        if cut is not None:
-            tokens = [t for t in tokens if t.i < cut]
+        tokens = self._before_aside(self._rest_of_phrase(verb, verb.i + 1))
         if len(tokens) < 5 or not any(t.tag_ in _FINITE_TAGS and t.pos_ in {"VERB", "AUX"} for t in tokens):
             return []
         span = _token_span(tokens)
         return [span] if span is not None else []
+
+    def _before_aside(self, tokens: list[Token], participle_deps: Optional[set[str]] = None) -> list[Token]:
+        """``tokens`` (in order) up to an aside of the reporter's: a semicolon, or a comma before
+        a participle ("..., rejecting a statement by ..."; only a participle with a dependency
+        in ``participle_deps`` when given)."""
+        cut = next(
+            (
+                t.i for t in tokens
+                if t.text == ";"
+                or (t.text == "," and t.i + 1 < len(self.doc) and self.doc[t.i + 1].tag_ == "VBG"
+                    and (participle_deps is None or self.doc[t.i + 1].dep_ in participle_deps))
+            ),
+            None,
+        )
+        return tokens if cut is None else [t for t in tokens if t.i < cut]
+
+    def _rest_of_phrase(self, verb: Token, start: int) -> list[Token]:
+        """The tokens from ``start`` to the end of the verb's subtree (its last word)."""
+        return list(self.doc[start : max(t.i for t in verb.subtree) + 1])
 
     def _set_off_clauses(self, verb: Token) -> list[tuple[int, int]]:
         """Reported speech the parser did not link to the verb, set off by commas around the
