@@ -95,6 +95,9 @@ def test_places_know_what_they_lie_within() -> None:
     assert normalise_place("King, N.C.").within == (normalise_place("Stokes County").key,)
     assert normalise_place("West Baltimore").within[0] == "baltimore"
     assert normalise_place("downtown Dallas").key == "dallas"  # a lower-case part is the city itself
+    # a hyphenated two-word direction is a part too, as its unhyphenated spelling is
+    assert normalise_place("north-east Dallas").key == normalise_place("northeast Dallas").key == "dallas"
+    assert normalise_place("South-West Houston").within[0] == "houston"
     assert normalise_place("St. Louis").key == normalise_place("Saint Louis").key
     assert normalise_place("Police") is None and normalise_place("UPDATE") is None  # a subject, not a place
 

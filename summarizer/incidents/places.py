@@ -157,7 +157,9 @@ def _saint(key: str) -> str:
 
 @lru_cache(maxsize=1)
 def _directions() -> frozenset[str]:
-    return frozenset(_data("place_directions.txt"))
+    """Folded as the place's words are ("north-east" reads "north east"), so that the two-word
+    directions match."""
+    return frozenset(fold(line) for line in _data("place_directions.txt"))
 
 
 @lru_cache(maxsize=1)
