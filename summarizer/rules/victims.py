@@ -64,7 +64,7 @@ _SHOOTING_NOUNS = lexicon.words("victims", "events.shooting_nouns")
 _EVENT_NOUNS = _DEATH_NOUNS | _SHOOTING_NOUNS
 _ANOTHER = lexicon.words("victims", "words.another")
 _REFLEXIVE = {"himself": "he", "herself": "she"}
-_AGE_WORD = re.compile(r"(\d{1,3})-(year|month|week|day)s?-old", re.I)
+_AGE_WORD = re.compile(r"(\d{1,3})-(" + "|".join(sorted(map(re.escape, _AGE_UNITS))) + r")s?-old", re.I)
 
 #: Ids of the rules that turn one mention into a victim event (``_Event.rule``).
 MENTION_RULES: tuple[tuple[str, str], ...] = (
