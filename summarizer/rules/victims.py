@@ -30,7 +30,7 @@ from typing import Callable, Optional, Sequence
 from spacy.tokens import Doc, Span, Token
 
 from summarizer.rules import lexicon
-from summarizer.rules.nlp import doc_text
+from summarizer.rules.nlp import doc_text, parse
 from summarizer.schema import CasualtyReport, CountTerm, Derivation, Evidence, Figure
 
 _HARM_VERBS = lexicon.words("victims", "verbs.harm")
@@ -164,6 +164,7 @@ def _events(sentence: Span, headline: bool = False) -> list[_Event]:
     def add(person: Optional[Token], verb: Token, killed: bool, rule: str) -> None:
         if person is None:
             return
+        background = _background(verb)  # the verb's clause, the same for every conjunct
         for one in [person] + [c for c in person.conjuncts if c.i > person.i]:
             one = _person_head(one)
             if one is None:
@@ -173,7 +174,7 @@ def _events(sentence: Span, headline: bool = False) -> list[_Event]:
             if verb.i > one.i:
                 end = verb.idx + len(verb)
                 start = min(one.left_edge.idx, one.idx)
-            event = _Event(one, killed, start, end, rule, _background(verb))
+            event = _Event(one, killed, start, end, rule, background)
             previous = found.get(one.i)
             if previous is None or (killed and not previous.killed):
                 found[one.i] = event
@@ -473,12 +474,12 @@ def find_victims(doc: Doc, skip: Optional[Callable[[int, int], bool]] = None,
     where a mention may point back to a victim but adds no one ("he didn't deserve to die",
     "they killed my cousin": what relatives say of the victim, or of someone else)."""
     victims: list[_Victim] = []
+    in_headline = region is not None and region[0] == 0
     for sentence in doc.sents:
         if skip is not None and skip(sentence.start_char, sentence.end_char):
             continue
         if region is not None and not (region[0] <= sentence.start_char < region[1]):
             continue
-        in_headline = region is not None and region[0] == 0
         for event in sorted(_events(sentence, in_headline), key=lambda e: e.start):
             # an earlier incident's victim is not this one's, and a mention of this one's is not it
             victim = _resolve(event, [v for v in victims if v.background == event.background])
@@ -538,8 +539,6 @@ def _sentence_cased(headline: str) -> Optional[Doc]:
     cased = headline[: first.end()] + headline[first.end():].lower() if first else headline.lower()
     if len(cased) != len(headline):
         return None
-    from summarizer.rules.nlp import parse
-
     return parse(cased)
 
 
