@@ -24,9 +24,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
-from typing import Optional
+from typing import Callable, Optional
 
 from summarizer.incidents.dates import ResolvedDate, iter_date_cues, parse_publication_date, resolve_date_cue
 from summarizer.incidents.places import Place, find_places, fold, normalise_place, us_states
@@ -285,18 +285,20 @@ def _body_lead(text: str, title: Optional[str]) -> str:
 
 
 def describe_article(record: ArticleRecord, text: Optional[str], position: int,
-                     *, elsewhere: frozenset[int] = frozenset()) -> ArticleEvent:
+                     *, elsewhere: frozenset[int] = frozenset(),
+                     date_of: Optional[Callable[[int], Optional[ResolvedDate]]] = None) -> ArticleEvent:
     """The :class:`ArticleEvent` of one ok record (``text``: the article it was made from, if known).
 
     ``elsewhere``: casualty indexes that belong to another event the article reports (they give
     this event neither its date nor its toll); the event then holds (``reports``) the rest.
+    ``date_of``: report number -> its :func:`resolve_report_date`, when the caller has them.
     """
     reports = tuple(n for n in range(len(record.casualties)) if n not in elsewhere) if elsewhere else None
     published_date = parse_publication_date(record.date)
     event: Optional[ResolvedDate] = None
     for number, report in enumerate(record.casualties):
         if counted(report) and number not in elsewhere:
-            event = resolve_report_date(report, published_date, text)
+            event = date_of(number) if date_of is not None else resolve_report_date(report, published_date, text)
             if event is not None:
                 break
     lead = _body_lead(text, record.title) if text else ""
@@ -334,7 +336,9 @@ def describe_article(record: ArticleRecord, text: Optional[str], position: int,
 SPLIT_DAYS = 7
 
 
-def report_parts(record: ArticleRecord, text: Optional[str]) -> list[list[int]]:
+def report_parts(record: ArticleRecord, text: Optional[str],
+                 *, date_of: Optional[Callable[[int], Optional[ResolvedDate]]] = None,
+                 place_of: Optional[Callable[[int], Optional[Place]]] = None) -> list[list[int]]:
     """The counted reports of an article grouped by the event they describe, the main one first.
 
     News that reports several shootings (a roundup, a follow-up that recalls an earlier one) gives
@@ -342,15 +346,20 @@ def report_parts(record: ArticleRecord, text: Optional[str]) -> list[list[int]]:
     a month and day (``date.month_day``) more than :data:`SPLIT_DAYS` apart, or both placed, in
     different states. Anything less (a weekday, one side unknown) keeps them together: per-report
     dates and places are often misread, and a wrong split costs more than a missed one.
+    ``date_of`` / ``place_of``: report number -> its date and place, when the caller has them.
     """
     published = parse_publication_date(record.date)
+    if date_of is None:
+        date_of = lambda number: resolve_report_date(record.casualties[number], published, text)  # noqa: E731
+    if place_of is None:
+        place_of = lambda number: normalise_place(record.casualties[number].location)  # noqa: E731
     parts: list[tuple[list[int], list[ResolvedDate], set[str]]] = []
     for number, report in enumerate(record.casualties):
         if not counted(report):
             continue
-        date = resolve_report_date(report, published, text) if published is not None else None
+        date = date_of(number) if published is not None else None
         explicit = date if date is not None and date.rule == "date.month_day" else None
-        place = normalise_place(report.location)
+        place = place_of(number)
         state = place.state if place is not None else None
         for members, dates, states in parts:
             far = explicit is not None and dates and all(abs((explicit.start - other.start).days) > SPLIT_DAYS for other in dates)
@@ -370,23 +379,33 @@ def report_parts(record: ArticleRecord, text: Optional[str]) -> list[list[int]]:
 def describe_events(record: ArticleRecord, text: Optional[str], position: int) -> list[ArticleEvent]:
     """The events an article reports: its main one (:func:`describe_article`) and one more per
     group of reports that :func:`report_parts` sets apart, each with its own date, place, toll
-    and the names and words around its reports' evidence."""
-    parts = report_parts(record, text)
-    if len(parts) <= 1:
-        return [describe_article(record, text, position)]
-    others = {number for members in parts[1:] for number in members}
-    main = describe_article(record, text, position, elsewhere=frozenset(others))
-    events = [main]
+    and the names and words around its reports' evidence. Each report's date and place are
+    worked out once, for all three."""
     published = parse_publication_date(record.date)
+
+    @cache
+    def date_of(number: int) -> Optional[ResolvedDate]:
+        return resolve_report_date(record.casualties[number], published, text)
+
+    @cache
+    def place_of(number: int) -> Optional[Place]:
+        return normalise_place(record.casualties[number].location)
+
+    parts = report_parts(record, text, date_of=date_of, place_of=place_of)
+    if len(parts) <= 1:
+        return [describe_article(record, text, position, date_of=date_of)]
+    others = {number for members in parts[1:] for number in members}
+    main = describe_article(record, text, position, elsewhere=frozenset(others), date_of=date_of)
+    events = [main]
     for part, members in enumerate(parts[1:], start=1):
         reports = [record.casualties[number] for number in members]
-        date = next((d for r in reports if (d := resolve_report_date(r, published, text)) is not None), None)
+        date = next((d for number in members if (d := date_of(number)) is not None), None)
         window = ""
         if text:
             window = "\n".join(
                 text[max(0, r.evidence.start - SENTENCE_WINDOW):r.evidence.end + SENTENCE_WINDOW] for r in reports)
         names, runs = find_name_candidates(window) if window else (frozenset(), frozenset())
-        places = [place for r in reports if (place := normalise_place(r.location)) is not None and place.key]
+        places = [place for number in members if (place := place_of(number)) is not None and place.key]
         events.append(ArticleEvent(
             article_id=record.id, position=position,
             published=published.toordinal() if published is not None else None,
