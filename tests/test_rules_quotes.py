@@ -485,3 +485,34 @@ def test_dash_credit_names_the_speaker_of_each_quote():
         ("Jacklyn Ashley", "speaker.dash_credit"),
         ("Carla Sanchez", "speaker.dash_credit"),
     ]
+
+
+def test_a_participle_set_off_after_a_clause_speaks_for_the_main_subject():
+    """'X did Y, saying Z' (speaker.participle_subject): the subject of the main clause says Z,
+    even when the parser hung the participle on an embedded clause whose subject is someone
+    else ('the idea that the mayor would be ...')."""
+    text = (
+        "Council member Rosa Delgado rejected the idea that the mayor would be a burden on the ticket, "
+        "saying the turnout at his town halls proves voters still trust him. "
+        "Several senators have called for a new inquiry into the contract, saying the first review was rushed."
+    )
+    found = quotes_of(text)
+    first = only(found, "the turnout at his town halls")
+    assert (first.quote.mode, first.quote.speaker, first.quote.speaker_rule) == ("indirect", "Rosa Delgado", "speaker.participle_subject")
+    second = only(found, "the first review was rushed")
+    assert (second.quote.speaker, second.quote.speaker_rule) == ("Several senators", "speaker.participle_subject")
+
+
+def test_quantified_and_coordinated_subjects_report_a_clause():
+    """A reported clause's subject may be a share of people ('Many in the crowd', 'at least
+    3,000') or adjectives coordinated before the noun ('Current and former aides')."""
+    text = (
+        "Many in the audience said the governor had answered every question. "
+        "After the appeal, at least 3,000 said they would volunteer at the polls. "
+        "Current and former aides who spoke with the newspaper said the office had stopped answering letters."
+    )
+    found = quotes_of(text)
+    assert only(found, "the governor had answered").quote.speaker == "Many in the audience"
+    assert only(found, "they would volunteer").quote.speaker == "at least 3,000"
+    aides = only(found, "the office had stopped")
+    assert aides.quote.mode == "indirect" and "aides" in (aides.quote.speaker or "")

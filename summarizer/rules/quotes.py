@@ -88,6 +88,7 @@ SPEAKER_RULES: tuple[tuple[str, str], ...] = (
     ("speaker.transcript_label", "a transcript's 'Name:' label"),
     ("speaker.transcript_answer", "a transcript's 'A:' label: the interviewee"),
     ("speaker.reporting_subject", "a reported clause: the subject of its reporting verb"),
+    ("speaker.participle_subject", "a speech participle set off by a comma ('X did Y, saying ...'): the main clause's subject"),
 )
 
 #: Lemmas of verbs that attribute words to someone (direct or reported speech).
@@ -480,7 +481,11 @@ class _QuoteFinder:
         subject there is the source, whatever noun names it ("the candidates said", "aides
         said", "55 percent said", "the affidavit said"): the clause is only attributed words, so
         no lexicon of speaking nouns is needed to tell it from a description."""
-        subject = subject_of(verb)
+        subject = _participle_subject(verb)
+        if subject is not None:
+            rule = "speaker.participle_subject"
+        else:
+            subject = subject_of(verb)
         if subject is None:
             subject = next(
                 (c for c in verb.children if c.dep_ in {"dobj", "attr", "npadvmod"} and c.ent_type_ in {"PERSON", "ORG"}),
@@ -488,12 +493,13 @@ class _QuoteFinder:
             )
         if subject is None:
             return False
+        subject = _coordinated_head(subject)
         if subject.lower_ in {"i", "we"} and quote.parent is None:
             return False
         if subject.lower_ == "it":
             speaker = self.speakers.it_antecedent(subject)
-        elif reported and not _can_speak(subject) and _is_nominal(subject) and self._plain_subject(quote, verb, subject):
-            speaker = self.speakers.resolve(subject) or _as_written(subject)
+        elif reported and not _can_speak(subject) and (_is_nominal(subject) or subject.lower_ in _QUANTIFIER_SOURCES) and self._plain_subject(quote, verb, subject):
+            speaker = self.speakers.resolve(subject) or _as_written(subject)  # "Many in the crowd said ...": as written
         elif not _can_speak(subject):
             return False
         else:
@@ -516,11 +522,14 @@ class _QuoteFinder:
             return False
         if any(c.tag_ == "MD" and c.lower_ in _UNREPORTED_MODALS for c in verb.children):
             return False  # "the summary must state that ...": an obligation, nothing was said
+        phrase = noun_phrase(subject)
+        if phrase is None or phrase[0].pos_ == "ADP" and phrase[0].dep_ != "advmod":
+            return False  # "among them four monks ..., residents said": the parse lost the subject ("at least 21,000" is one)
+        participle = _participle_subject(verb)
+        if participle is not None and participle.i == subject.i:
+            return True  # "X rejected the idea ..., saying ...": the main clause's subject
         if verb.tag_ == "VBG" and not any(c.dep_ == "aux" for c in verb.children):
             return False  # "the information ... claiming that": a participle's parsed subject is a guess
-        phrase = noun_phrase(subject)
-        if phrase is None or phrase[0].pos_ == "ADP":
-            return False  # "among them four monks ..., residents said": the parse lost the subject
         while subject.head.i != verb.i and verb.dep_ == "conj" and verb.head.i != verb.i:
             verb = verb.head
         return subject.head.i == verb.i
@@ -1032,6 +1041,33 @@ _SUBORDINATORS = frozenset({"as", "when", "if", "while", "because", "after", "be
 
 #: Words that open a reported question: "asked why ...", "asked how ...".
 _QUESTION_WORDS = frozenset({"why", "how", "what", "who", "whom", "whose", "which", "when", "where", "if", "whether"})
+
+
+def _participle_subject(verb: Token) -> Optional[Token]:
+    """The speaker of a participle set off by a comma after a clause ("Other Republicans echoed
+    those comments, saying ...", "X rejected the idea that ..., saying ..."): news hangs such a
+    participle on the sentence's main clause, so its subject speaks, wherever the parser
+    attached the participle. None when ``verb`` is not such a participle (it has a subject or
+    an auxiliary of its own, or no comma before it) or the main clause has no earlier subject."""
+    if verb.tag_ != "VBG" or verb.i == 0 or verb.doc[verb.i - 1].text != ",":
+        return None
+    if any(c.dep_ in {"nsubj", "nsubjpass", "aux", "auxpass"} for c in verb.children) or verb.dep_ not in {"advcl", "acl", "conj", "xcomp", "dep"}:
+        return None
+    root = verb.sent.root
+    if root.i == verb.i or root.i > verb.i or root.pos_ not in {"VERB", "AUX"}:
+        return None
+    subject = subject_of(root)
+    return subject if subject is not None and subject.i < verb.i else None
+
+
+def _coordinated_head(subject: Token) -> Token:
+    """"Current and former officials said": the parser makes the first adjective the subject
+    and the noun its conjunct; the noun is who speaks."""
+    if subject.pos_ == "ADJ":
+        noun = next((c for c in subject.children if c.dep_ == "conj" and c.pos_ in {"NOUN", "PROPN"}), None)
+        if noun is not None:
+            return noun
+    return subject
 
 
 def _is_nominal(token: Token) -> bool:
