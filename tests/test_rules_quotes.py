@@ -516,3 +516,21 @@ def test_quantified_and_coordinated_subjects_report_a_clause():
     assert only(found, "they would volunteer").quote.speaker == "at least 3,000"
     aides = only(found, "the office had stopped")
     assert aides.quote.mode == "indirect" and "aides" in (aides.quote.speaker or "")
+
+
+def test_a_reported_clause_ends_before_the_reporters_additions():
+    """The reported clause stops before a second act of the speaker conjoined to it ('and
+    questioned ...', 'but added ...', a past-tense verb conjoined to a present-tense one) and
+    before a set-off relative clause that tells who a name is; a backshifted 'and wanted' stays."""
+    text = (
+        "Dana Whitfield, a nurse from Keene, said she earns $38,000 a year and questioned how the plan would help her. "
+        "The prosecutor said the police had secured the testimony of Mark Ellison, who managed the warehouse before the fire. "
+        "The mayor said she admires the council's patience and thanked residents for their letters. "
+        "The coach said his players were exhausted and wanted a week off."
+    )
+    found = quotes_of(text)
+    texts = [c.quote.text for c in found if c.quote.mode == "indirect"]
+    assert "she earns $38,000 a year" in texts
+    assert "the police had secured the testimony of Mark Ellison" in texts
+    assert "she admires the council's patience" in texts
+    assert "his players were exhausted and wanted a week off" in texts

@@ -670,7 +670,7 @@ class _QuoteFinder:
                 # cut the clause at the comma after its auxiliary; the statement runs on to the
                 # sentence end
                 tokens = list(self.doc[tokens[0].i : verb.sent.end])
-        tokens = self._before_aside(tokens, {"advcl", "xcomp"})
+        tokens = self._before_reporters_words(verb, self._before_aside(tokens, {"advcl", "xcomp"}))
         pieces: list[list[Token]] = [[]]
         for t in tokens:
             follows_and = t.i >= 2 and t.lower_ == "that" and self.doc[t.i - 1].lower_ in {"and", "but"} and t.dep_ == "mark"
@@ -717,7 +717,7 @@ class _QuoteFinder:
         following = verb.i + 1
         if following >= len(self.doc) or self.doc[following].lower_ != "that" or self.doc[following].head.i != verb.i:
             return []
-        tokens = self._before_aside(self._rest_of_phrase(verb, following + 1))
+        tokens = self._before_reporters_words(verb, self._before_aside(self._rest_of_phrase(verb, following + 1)))
         span = _token_span(tokens)
         return [span] if span is not None and self._has_verb(*span) else []
 
@@ -730,7 +730,7 @@ class _QuoteFinder:
         rights = [c for c in verb.rights if not c.is_punct]
         if not rights or rights[0].dep_ not in {"dobj", "nsubj", "attr", "npadvmod", "dep"} or rights[0].pos_ == "PRON":
             return []
-        tokens = self._before_aside(self._rest_of_phrase(verb, verb.i + 1))
+        tokens = self._before_reporters_words(verb, self._before_aside(self._rest_of_phrase(verb, verb.i + 1)))
         if len(tokens) < 5 or not any(t.tag_ in _FINITE_TAGS and t.pos_ in {"VERB", "AUX"} for t in tokens):
             return []
         span = _token_span(tokens)
@@ -750,6 +750,37 @@ class _QuoteFinder:
             None,
         )
         return tokens if cut is None else [t for t in tokens if t.i < cut]
+
+    def _before_reporters_words(self, verb: Token, tokens: list[Token]) -> list[Token]:
+        """``tokens`` (a reported clause, in order) without the reporter's words the parse hung
+        at its end: a second act of the speaker joined by "and"/"but" ("said he makes $41,000 a
+        year and questioned how ...", "said X but added, ..."; a conjoined speech verb, or a
+        past-tense verb with no subject of its own conjoined to a present-tense one: "said she
+        admires his determination and highlighted ..."), or a relative clause set off by a comma
+        that runs to the clause's end and tells who or what a name is ("the cooperation of
+        Bryan Pagliano, who worked on Clinton's campaign ..."). At least three words stay."""
+        inside = {t.i for t in tokens}
+        doc = self.doc
+        for t in tokens:
+            cut: Optional[int] = None
+            if t.dep_ == "conj" and t.pos_ == "VERB" and t.i > verb.i and t.head.i in inside and doc[t.i - 1].whitespace_ and not any(
+                c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in t.children
+            ) and (
+                t.lemma_.lower() in SPEECH_VERBS
+                or (verb.tag_ == "VBD" and t.tag_ == "VBD" and t.head.tag_ in {"VBZ", "VBP"})
+            ):
+                cut = min(t.left_edge.i, t.i)
+                while cut - 1 in inside and (doc[cut - 1].dep_ == "cc" or doc[cut - 1].is_punct):
+                    cut -= 1
+            elif (
+                t.text == "," and t.i + 1 in inside and doc[t.i + 1].lower_ in {"who", "whom", "whose", "which"}
+                and doc[t.i + 1].head.dep_ == "relcl" and doc[t.i + 1].head.head.i < t.i
+                and max(x.i for x in doc[t.i + 1].head.subtree) >= max(inside)
+            ):
+                cut = t.i
+            if cut is not None and len([x for x in tokens if x.i < cut and not x.is_punct]) >= 3:
+                return [x for x in tokens if x.i < cut]
+        return tokens
 
     def _rest_of_phrase(self, verb: Token, start: int) -> list[Token]:
         """The tokens from ``start`` to the end of the verb's subtree (its last word)."""
