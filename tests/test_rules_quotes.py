@@ -515,7 +515,7 @@ def test_quantified_and_coordinated_subjects_report_a_clause():
     assert only(found, "the governor had answered").quote.speaker == "Many in the audience"
     assert only(found, "they would volunteer").quote.speaker == "at least 3,000"
     aides = only(found, "the office had stopped")
-    assert aides.quote.mode == "indirect" and "aides" in (aides.quote.speaker or "")
+    assert (aides.quote.mode, aides.quote.speaker) == ("indirect", "Current and former aides")
 
 
 def test_a_reported_clause_ends_before_the_reporters_additions():
@@ -534,3 +534,19 @@ def test_a_reported_clause_ends_before_the_reporters_additions():
     assert "the police had secured the testimony of Mark Ellison" in texts
     assert "she admires the council's patience" in texts
     assert "his players were exhausted and wanted a week off" in texts
+
+
+def test_political_news_people_nouns_speak():
+    """Nouns news uses for the people of politics (speakers.toml nouns.persons: senator, attorney,
+    nominee, strategist, ...) are speakers: the attribution after a quote names the speaker, and
+    a name set beside the noun is who speaks."""
+    text = (
+        "The hearing ran late into the evening.\n\n"
+        "\u201cWe will not fund a bridge to nowhere, not this year and not next year,\u201d said the Ohio senator, "
+        "who chairs the committee.\n\n"
+        "The company's attorney, Laura Benning, said the contract had been signed in good faith."
+    )
+    found = quotes_of(text)
+    direct = only(found, "We will not fund")
+    assert direct.quote.speaker_rule == "speaker.verb_after" and "senator" in (direct.quote.speaker or "")
+    assert only(found, "the contract had been signed").quote.speaker == "Laura Benning"

@@ -493,6 +493,7 @@ class _QuoteFinder:
             )
         if subject is None:
             return False
+        written = subject
         subject = _coordinated_head(subject)
         if subject.lower_ in {"i", "we"} and quote.parent is None:
             return False
@@ -508,6 +509,11 @@ class _QuoteFinder:
                 speaker = _as_written(subject)  # "Democrats in Iowa who watched the debate said ...": as written
         if speaker is None:
             return False
+        if written.i != subject.i and not speaker.via_antecedent:
+            phrase = noun_phrase(subject)
+            full = self.doc[written.left_edge.i : phrase.end].text if phrase is not None else ""
+            if full.endswith(speaker.name):
+                speaker = Speaker(full, speaker.role)  # "Current and former officials", as written
         quote.verb, quote.speaker = verb, _with_possessor(speaker, subject, self.speakers)
         quote.cue = "pronoun_antecedent" if speaker.via_antecedent and cue == "attribution_verb" else cue
         quote.speaker_rule = "speaker.pronoun_antecedent" if quote.cue == "pronoun_antecedent" else rule
