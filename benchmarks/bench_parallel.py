@@ -37,11 +37,11 @@ handling when the model costs nothing; a real endpoint's latency would dominate.
 CPU time is printed per variant.
 
 * ``hybrid-threads`` / ``review-threads``: ``summarizer run IN -o OUT --strategy S --base-url URL
-  --model oracle --parallel threads`` (what ``auto`` picks for model strategies)
-* ``hybrid-procs`` / ``review-procs``: the alternative, not in the CLI: 2 spawned worker
-  processes (``available_cpus()``), each with its own ``Summarizer`` against the same server,
-  each taking 2 articles at a time and summarising them on 2 threads (so 4 requests may be in
-  flight, as with the threads' default concurrency of 4), records written in input order
+  --model oracle --parallel threads``
+* ``hybrid-procs`` / ``review-procs``: the same with ``--parallel processes`` (what ``auto`` picks
+  against a base URL on 2 CPUs): 2 spawned worker processes, each with its own ``Summarizer``
+  against the same server and 2 articles in flight on threads of its own (4 in all, the default
+  ``--concurrency``), records written in input order
 """
 
 from __future__ import annotations
@@ -72,13 +72,11 @@ CLI_VARIANTS: dict[str, list[str]] = {
     "cli-processes": ["--parallel", "processes"],
 }
 INNER_VARIANTS = ("inprocess", "parse", "pipe2", "startup")
-#: Model-strategy variants: (strategy, how). "threads" is the CLI; "procs" the in-process prototype.
+#: Model-strategy variants: (strategy, --parallel).
 MODEL_VARIANTS: dict[str, tuple[str, str]] = {
-    "hybrid-threads": ("hybrid", "threads"), "hybrid-procs": ("hybrid", "procs"),
-    "review-threads": ("review", "threads"), "review-procs": ("review", "procs"),
+    "hybrid-threads": ("hybrid", "threads"), "hybrid-procs": ("hybrid", "processes"),
+    "review-threads": ("review", "threads"), "review-procs": ("review", "processes"),
 }
-#: The model-processes prototype: worker processes, and articles (threads) per worker at a time.
-PROTO_WORKERS, PROTO_THREADS = 2, 2
 
 
 # -------------------------------------------------------------------------------------------------
@@ -191,7 +189,7 @@ def measure(command: list[str], env: dict[str, str], cwd: Path) -> Run:
 
 
 # -------------------------------------------------------------------------------------------------
-# The fast local model server (`bench_parallel.py --inner serve INPUT`), and the model-processes prototype
+# The fast local model server (`bench_parallel.py --inner serve INPUT`)
 
 
 def serve(source: Path) -> None:
@@ -209,45 +207,6 @@ def _process_cpu_s(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as handle:
         fields = handle.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-_proto_worker: Any = None
-
-
-def _proto_start(strategy: str, base_url: str) -> None:
-    global _proto_worker
-    from summarizer.backend import ModelSettings
-    from summarizer.pipeline import Summarizer
-    from summarizer.rules.nlp import load_nlp
-
-    _proto_worker = Summarizer(ModelSettings.load(base_url=base_url, model="oracle"), strategy=strategy)
-    load_nlp()
-
-
-def _proto_chunk(articles: list[dict[str, Any]]) -> list[str]:
-    from concurrent.futures import ThreadPoolExecutor
-
-    def one(article: dict[str, Any]) -> str:
-        return _proto_worker.summarize(article["text"], id=article["id"], title=article.get("title"),
-                                       date=article.get("date")).model_dump_json()
-
-    with ThreadPoolExecutor(len(articles)) as threads:
-        return list(threads.map(one, articles))
-
-
-def model_processes(strategy: str, source: Path, output: Path, base_url: str) -> None:
-    """The prototype: PROTO_WORKERS spawned processes x PROTO_THREADS threads, output in input order."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    articles = [json.loads(line) for line in open(source, encoding="utf-8")]
-    chunks = [articles[i:i + PROTO_THREADS] for i in range(0, len(articles), PROTO_THREADS)]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(PROTO_WORKERS, mp_context=context, initializer=_proto_start,
-                             initargs=(strategy, base_url)) as pool, open(output, "w", encoding="utf-8") as out:
-        for lines in pool.map(_proto_chunk, chunks):
-            for line in lines:
-                out.write(line + "\n")
 
 
 # -------------------------------------------------------------------------------------------------
@@ -362,8 +321,6 @@ def main() -> None:
     if args.inner:
         if args.inner[0] == "serve":
             serve(Path(args.inner[1]))
-        elif args.inner[0] == "model-procs":
-            model_processes(args.inner[1], Path(args.inner[2]), Path(args.inner[3]), args.inner[4])
         else:
             inner(args.inner[0], Path(args.inner[1]))
         return
@@ -424,12 +381,8 @@ def main() -> None:
                     elif base in MODEL_VARIANTS:
                         strategy, how = MODEL_VARIANTS[base]
                         output = run_dir / "out.jsonl"
-                        if how == "threads":
-                            command = [CLI, "run", str(source), "-o", str(output), "--quiet", "--strategy", strategy,
-                                       "--base-url", base_url, "--model", "oracle", "--parallel", "threads"]
-                        else:
-                            command = [PYTHON, str(Path(__file__).resolve()), "--inner", "model-procs", strategy,
-                                       str(source), str(output), base_url]
+                        command = [CLI, "run", str(source), "-o", str(output), "--quiet", "--strategy", strategy,
+                                   "--base-url", base_url, "--model", "oracle", "--parallel", how]
                     else:
                         output = None
                         command = [PYTHON, str(Path(__file__).resolve()), "--inner", base, str(source)]

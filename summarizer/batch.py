@@ -5,16 +5,18 @@ finish); :func:`summarize_many_async` is the same for asyncio; :func:`run_job` i
 ``summarizer run`` does: inputs -> records -> store -> output file, with progress events and a
 final :class:`JobSummary`.
 
-The parallelism follows the work (:func:`worker_processes`). Model-bound strategies run in a
-thread pool around the synchronous :meth:`Summarizer.summarize` (the model client is
-thread-safe; the threads wait on HTTP). The rules strategy is CPU-bound, and its threads only
-contend for the GIL, so it runs on worker processes, one per CPU
-(:mod:`summarizer.worker_pool`); this process still reads the inputs, commits to the store and
-writes the output. At most ``concurrency`` articles are in flight in threads, a few per
-worker process, and inputs are read lazily, so memory does not grow with the size of the job. When
-records fail because the server said "429 Too Many Requests" (after the backend's own
-retries), :class:`AdaptiveThrottle` lowers the concurrency, spaces out new requests and
-re-queues the article; successes slowly restore the pace.
+The parallelism follows the work (:func:`worker_processes`). Parsing is CPU-bound, and threads
+parsing in one process only contend for the GIL, so the strategies that parse (rules, and the
+rules half of hybrid and review) run on worker processes, one per CPU
+(:mod:`summarizer.worker_pool`); a model strategy's worker runs a few articles at once on threads
+of its own, which wait on HTTP, so ``concurrency`` requests are still in flight in all. The naive
+strategy only waits on the model: it runs in a thread pool around the synchronous
+:meth:`Summarizer.summarize` (the model client is thread-safe). Either way one loop, in this
+process, reads the inputs, paces the requests, commits to the store and writes the output. At
+most ``concurrency`` model articles are in flight, and inputs are read lazily, so memory does not
+grow with the size of the job. When records fail because the server said "429 Too Many Requests"
+(after the backend's own retries), :class:`AdaptiveThrottle` lowers the concurrency, spaces out
+new requests and re-queues the article; successes slowly restore the pace.
 """
 
 from __future__ import annotations
@@ -217,11 +219,73 @@ def settled_without_work(item: ArticleOrProblem, store: Optional[RunStore], key:
     return None
 
 
-@dataclass
+class _Pacing:
+    """What the job decides around every article, whether it runs on threads or worker processes.
+
+    Before an article starts: the throttle's pace (:meth:`AdaptiveThrottle.before_start`) and the
+    rate budget (:meth:`RateBudget.acquire`), both in the job's process. Once it is done: the
+    budget settled with the record's real usage, and a rate-limited record re-queues the article
+    (up to ``max_rate_limit_retries`` times) after slowing the throttle. At most
+    :attr:`AdaptiveThrottle.concurrency` model articles are in flight.
+
+    With a model, an article whose text is the same as one in flight waits for it (``hold_duplicates``):
+    it then gets every answer from the call cache, as it would one after the other, instead of
+    racing the first for the same requests, which made its ``usage`` (calls against cached calls)
+    depend on timing (two copies of one GVA article in the benchmark's 300 articles did that).
+    """
+
+    def __init__(self, throttle: AdaptiveThrottle, budget: Optional[RateBudget], max_rate_limit_retries: int,
+                 *, hold_duplicates: bool) -> None:
+        self.throttle = throttle
+        self.budget = budget
+        self.max_rate_limit_retries = max_rate_limit_retries
+        self.hold_duplicates = hold_duplicates
+        self._texts_in_flight: Counter[str] = Counter()
+
+    def may_start(self, pending: "_Pending") -> bool:
+        return not (self.hold_duplicates and self._texts_in_flight[pending.article.sha256])
+
+    def start(self, pending: "_Pending") -> None:
+        self.throttle.before_start()
+        if self.budget is not None:
+            self.budget.acquire(pending.estimated_tokens)
+        self._texts_in_flight[pending.article.sha256] += 1
+
+    def stopped(self, pending: "_Pending") -> None:
+        """The article is no longer in flight (done, or lost with a worker process)."""
+        self._texts_in_flight[pending.article.sha256] -= 1
+        if not self._texts_in_flight[pending.article.sha256]:
+            del self._texts_in_flight[pending.article.sha256]
+
+    def done(self, pending: "_Pending", record: ArticleRecord) -> bool:
+        """Account for a finished article; True when it must be summarised again (rate limited)."""
+        self.stopped(pending)
+        usage = record.provenance.usage if record.provenance is not None else None
+        if self.budget is not None and usage is not None:
+            self.budget.settle(pending.estimated_tokens, usage.prompt_tokens + usage.completion_tokens, usage.calls)
+        if is_rate_limited(record):
+            self.throttle.on_rate_limited()
+            if pending.attempt <= self.max_rate_limit_retries:
+                pending.attempt += 1
+                return True
+        elif record.status == "ok":
+            self.throttle.on_success()
+        return False
+
+
+@dataclass(eq=False)
 class _Pending:
-    article: ArticleInput
-    estimated_tokens: int
+    """One input of a job, in input order: settled (``finished``) or on its way."""
+
+    article: Optional[ArticleInput]
+    estimated_tokens: int = 0
     attempt: int = 1
+    finished: Optional[Finished] = None
+    future: Optional["Future[ArticleRecord]"] = None
+    #: Worker deaths while this article was in flight.
+    crashes: int = 0
+    #: Whether it was the only article in flight (so a crash now is its own).
+    alone: bool = False
 
 
 # -------------------------------------------------------------------------------------------------
@@ -236,23 +300,46 @@ QUEUED_PER_WORKER = 4
 MAX_WORKER_CRASHES = 2
 
 
-def cpu_bound(summarizer: Any) -> bool:
-    """Whether ``summarizer``'s work is parsing and rules only (no model call, nothing to wait
-    on): a :class:`~summarizer.pipeline.Summarizer` whose strategy uses no model (the rules),
-    which worker processes can build again. Anything else (a model strategy, a stand-in object) runs in threads."""
+def _parsing_strategy(summarizer: Any) -> bool:
+    """Whether ``summarizer`` is a :class:`~summarizer.pipeline.Summarizer` (which worker processes
+    can build again) whose strategy parses: rules, and the rules half of hybrid and review. Naive
+    never parses (one model answer placed in the text): it only waits."""
     from summarizer.pipeline import Summarizer
     from summarizer.strategies import Strategy
 
-    return type(summarizer) is Summarizer and not Strategy(summarizer.strategy).uses_model
+    return type(summarizer) is Summarizer and summarizer.spec in (Strategy.RULES, Strategy.HYBRID, Strategy.REVIEW)
+
+
+def cpu_bound(summarizer: Any) -> bool:
+    """Whether ``summarizer``'s work is parsing and rules only (no model call, nothing to wait on)."""
+    return _parsing_strategy(summarizer) and not summarizer.spec.uses_model
+
+
+def _processes_refused(summarizer: Any) -> Optional[str]:
+    """Why ``summarizer`` cannot run on worker processes; None if it can."""
+    if not _parsing_strategy(summarizer):
+        return (f"worker processes run the strategies that parse (rules, hybrid, review; this job's is "
+                f"{getattr(summarizer, 'strategy', '?')!r}): the rest only waits on the model, which threads do "
+                "without a process each")
+    if summarizer.spec.uses_model:
+        from summarizer.worker_pool import WorkerSpec
+
+        try:
+            WorkerSpec.of(summarizer)
+        except ValueError as exc:
+            return str(exc)
+    return None
 
 
 def worker_processes(summarizer: Any, parallelism: str, concurrency: int) -> int:
     """How many worker processes a job runs on; 0 means threads in this process.
 
-    ``auto``: processes for CPU-bound work (:func:`cpu_bound`) when at least two CPUs and two
-    articles in flight are allowed, at most one per CPU; threads otherwise (a model-bound job's
-    threads wait on HTTP, where the GIL costs nothing). ``processes`` insists (ValueError for
-    model-bound work); ``threads`` is the thread pool whatever the work.
+    ``auto``: processes for the strategies that parse (rules, hybrid, review) when at least two
+    CPUs and two articles in flight are allowed, at most one per CPU; for a model strategy only
+    against an OpenAI-compatible base URL (on the embedded backend the llama.cpp server already
+    uses every core, and the rules are a few percent of the work: README, "Batch figures").
+    Threads otherwise (naive: nothing to parse). ``processes`` insists (ValueError when the
+    summarizer cannot run on them); ``threads`` is the thread pool whatever the work.
     """
     if parallelism not in PARALLELISM_CHOICES:
         raise ValueError(f"unknown parallelism {parallelism!r}; choose from {', '.join(PARALLELISM_CHOICES)}")
@@ -261,27 +348,16 @@ def worker_processes(summarizer: Any, parallelism: str, concurrency: int) -> int
     from summarizer.worker_pool import available_cpus
 
     workers = max(1, min(concurrency, available_cpus()))
+    refused = _processes_refused(summarizer)
     if parallelism == "processes":
-        if not cpu_bound(summarizer):
-            raise ValueError(
-                f"worker processes run the rules strategy only (this job's is {getattr(summarizer, 'strategy', '?')!r}): "
-                "a model-bound job waits on the endpoint, which threads do without a process each"
-            )
+        if refused is not None:
+            raise ValueError(refused)
         return workers
-    return workers if workers >= 2 and cpu_bound(summarizer) else 0
-
-
-@dataclass
-class _Slot:
-    """One input of a process job, in input order: settled (``finished``) or on its way."""
-
-    article: Optional[ArticleInput]
-    finished: Optional[Finished] = None
-    future: Optional["Future[ArticleRecord]"] = None
-    #: Worker deaths while this article was in flight.
-    crashes: int = 0
-    #: Whether it was the only article in flight (so a crash now is its own).
-    alone: bool = False
+    if refused is not None or workers < 2:
+        return 0
+    if summarizer.spec.uses_model and getattr(summarizer.settings, "is_embedded", False):
+        return 0
+    return workers
 
 
 def _worker_crash_record(article: ArticleInput, summarizer: Any, crashes: int) -> ArticleRecord:
@@ -299,96 +375,47 @@ def _worker_crash_record(article: ArticleInput, summarizer: Any, crashes: int) -
     )
 
 
-def records_from_processes(
-    inputs: Iterator[ArticleOrProblem],
-    *,
-    summarizer: Any,
-    workers: int,
-    store: Optional[RunStore],
-    key: str,
-) -> Iterator[Finished]:
-    """:func:`run_records` on ``workers`` processes (see :mod:`summarizer.worker_pool`), in input order.
+class _Processes:
+    """Articles summarised on a :class:`~summarizer.worker_pool.SummarizerPool`, started on the first
+    article that needs it (a job the store already holds starts no process)."""
 
-    At most ``workers * QUEUED_PER_WORKER`` inputs are held at once. Each record is committed to
-    ``store`` here, in this process, as soon as a worker returns it, and yielded when every
-    input before it has been. When a worker dies, the pool is started again and the articles
-    that were in flight are retried one at a time: the one that kills a worker while alone gets
-    an ``internal_error`` record (retried by the next run) and the job goes on.
-    """
-    from concurrent.futures.process import BrokenProcessPool
+    def __init__(self, summarizer: Any, workers: int, concurrency: int) -> None:
+        self.summarizer = summarizer
+        self.workers = workers
+        # a model strategy's articles wait on HTTP part of the time: enough threads per worker for
+        # ``concurrency`` in flight in all; the rules are CPU-bound: one at a time per worker
+        self.threads = -(-concurrency // workers) if summarizer.spec.uses_model else 1
+        self.pool: Any = None
 
-    from summarizer.worker_pool import SummarizerPool, WorkerSpec
+    def submit(self, article: ArticleInput) -> "Future[ArticleRecord]":
+        if self.pool is None:
+            from summarizer.worker_pool import SummarizerPool, WorkerSpec, share_embedded_server
 
-    def submit(slot: _Slot, alone: bool) -> None:
-        article = slot.article
-        assert article is not None
-        slot.future = pool.submit(article.text, id=article.id, title=article.title, date=article.date, url=article.url)
-        slot.alone = alone
+            spec = WorkerSpec.of(self.summarizer, server=share_embedded_server(self.summarizer))
+            self.pool = SummarizerPool(spec, self.workers, threads=self.threads)
+        return self.pool.submit(article.text, id=article.id, title=article.title, date=article.date, url=article.url)
 
-    def settle(slot: _Slot, record: ArticleRecord) -> None:
-        article = slot.article
-        assert article is not None
-        if store is not None:
-            store.save(key, record, article.text, origin=article.origin, encoding=article.encoding)
-        slot.future = None
-        slot.finished = Finished(record, article)
+    def restart(self) -> None:
+        self.pool.restart()
 
-    window: deque[_Slot] = deque()
-    limit = workers * QUEUED_PER_WORKER
-    exhausted = False
-    with SummarizerPool(WorkerSpec.of(summarizer), workers) as pool:
-        while True:
-            while not exhausted and len(window) < limit:
-                item = next(inputs, None)
-                if item is None:
-                    exhausted = True
-                    break
-                settled = settled_without_work(item, store, key)
-                window.append(_Slot(settled.article if settled else item, finished=settled))  # type: ignore[arg-type]
-            while window and window[0].finished is not None:
-                yield window.popleft().finished  # type: ignore[misc]
-            if not window:
-                if exhausted:
-                    return
-                continue
-            waiting = [slot for slot in window if slot.finished is None]
-            running = [slot for slot in waiting if slot.future is not None]
-            suspects = [slot for slot in waiting if slot.crashes and slot.future is None]
-            if suspects:  # after a worker died: one article at a time until the culprit is found
-                if not running:
-                    submit(suspects[0], alone=True)
-            elif not any(slot.crashes for slot in running):
-                for slot in waiting:
-                    if slot.future is None:
-                        submit(slot, alone=False)
-            running = [slot for slot in waiting if slot.future is not None]
-            wait([slot.future for slot in running], return_when=FIRST_COMPLETED)  # type: ignore[misc]
-            broken = False
-            for slot in running:
-                future = slot.future
-                assert future is not None
-                if not future.done():
-                    continue
-                error = future.exception()
-                if error is None:
-                    settle(slot, future.result())
-                elif isinstance(error, BrokenProcessPool):
-                    broken = True
-                else:  # the worker raised instead of returning an error record: one article's problem
-                    settle(slot, _worker_crash_record(slot.article, summarizer, slot.crashes + 1))  # type: ignore[arg-type]
-            if broken:
-                pool.restart()  # waits for the old pool: every future it held is settled now
-                for slot in running:
-                    future = slot.future
-                    if future is None:
-                        continue
-                    if future.done() and not future.cancelled() and future.exception() is None:
-                        settle(slot, future.result())
-                        continue
-                    slot.future = None
-                    slot.crashes += 1
-                    if slot.alone or slot.crashes >= MAX_WORKER_CRASHES + 1:
-                        settle(slot, _worker_crash_record(slot.article, summarizer, slot.crashes))  # type: ignore[arg-type]
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+
+
+class _Threads:
+    """Articles summarised by ``summarizer`` on ``concurrency`` threads of this process."""
+
+    def __init__(self, summarizer: Any, concurrency: int) -> None:
+        self.summarizer = summarizer
+        self.executor = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="summarizer")
+
+    def submit(self, article: ArticleInput) -> "Future[ArticleRecord]":
+        return self.executor.submit(self.summarizer.summarize, article.text, id=article.id, title=article.title,
+                                    date=article.date, url=article.url)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def run_records(
@@ -406,72 +433,137 @@ def run_records(
 
     Articles already finished in ``store`` under the same settings are yielded from it without
     calling the summarizer; every newly finished article is committed before it is yielded.
-    ``parallelism`` (see :func:`worker_processes`): with threads, at most ``concurrency``
-    articles are in flight and records come as they finish; with worker processes (CPU-bound
-    work), one article per process and records come in input order. The default stays
-    ``threads`` for callers that are themselves a worker (a Ray actor).
+    ``parallelism`` (see :func:`worker_processes`): with threads, records come as they finish;
+    with worker processes, in input order. Either way the same loop, in this process, paces the
+    model requests (:class:`_Pacing`: at most ``throttle.concurrency`` in flight, the rate
+    budget, 429s re-queued) and alone commits to the store. With worker processes, at most
+    ``workers * QUEUED_PER_WORKER`` more inputs are held, and when a worker dies it is replaced
+    and the articles it had in flight are retried one at a time: the one that kills a worker
+    while alone gets an ``internal_error`` record (retried by the next run) and the job goes on.
+    The default stays ``threads`` for callers that are themselves a worker (a Ray actor).
     """
+    from concurrent.futures.process import BrokenProcessPool
+
     throttle = throttle or AdaptiveThrottle(concurrency)
     uses_model = getattr(summarizer, "strategy", "rules") != "rules"
     key = job_run_key(summarizer)
     workers = worker_processes(summarizer, parallelism, concurrency)
     if store is not None:
         store.register_run(key, summarizer.describe(), prompt_version=prompts_version_for(summarizer.strategy))
-    budget = budget if (budget is not None and uses_model) else None
-
+    pacing = _Pacing(throttle, budget if uses_model else None, max_rate_limit_retries, hold_duplicates=uses_model)
     inputs = iter(as_article_inputs(articles))
-    if workers:
-        yield from records_from_processes(inputs, summarizer=summarizer, workers=workers, store=store, key=key)
-        return
-    retries: deque[_Pending] = deque()
-    in_flight: dict[Future[ArticleRecord], _Pending] = {}
+    ordered = bool(workers)
+    runner: Any = _Processes(summarizer, workers, concurrency) if workers else _Threads(summarizer, concurrency)
+
+    def room() -> int:
+        """Articles that may be in flight now: the throttle's for model work and threads, else the queue's."""
+        return throttle.concurrency if (uses_model or not workers) else workers * QUEUED_PER_WORKER
+
+    def held() -> int:
+        """Inputs held at once: with threads, no more than may be in flight (an input is read when it
+        can start, as it always was); with processes, a queue per worker besides."""
+        if not workers:
+            return throttle.concurrency
+        return workers * QUEUED_PER_WORKER + (concurrency if uses_model else 0)
+
+    window: deque[_Pending] = deque()
     exhausted = False
-    executor = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="summarizer")
+
+    def settle(pending: _Pending, record: ArticleRecord) -> Optional[Finished]:
+        """The article's record is final: committed, and its outcome yielded now (threads) or in turn."""
+        article = pending.article
+        assert article is not None
+        if store is not None:
+            store.save(key, record, article.text, origin=article.origin, encoding=article.encoding)
+        pending.future = None
+        pending.finished = Finished(record, article)
+        if not ordered:
+            window.remove(pending)
+            return pending.finished
+        return None
+
     try:
         while True:
-            while len(in_flight) < throttle.concurrency and (retries or not exhausted):
-                if retries:
-                    pending = retries.popleft()
+            while not exhausted and len(window) < held():
+                item = next(inputs, None)
+                if item is None:
+                    exhausted = True
+                    break
+                settled = settled_without_work(item, store, key)
+                if settled is not None and not ordered:
+                    yield settled
+                    continue
+                if settled is not None:
+                    window.append(_Pending(settled.article, finished=settled))
                 else:
-                    item = next(inputs, None)
-                    if item is None:
-                        exhausted = True
-                        break
-                    settled = settled_without_work(item, store, key)
-                    if settled is not None:
-                        yield settled
-                        continue
-                    pending = _Pending(item, len(item.text) // CHARS_PER_TOKEN + TOKENS_PER_ARTICLE_OVERHEAD)
-                throttle.before_start()
-                if budget is not None:
-                    budget.acquire(pending.estimated_tokens)
-                future = executor.submit(summarizer.summarize, pending.article.text, id=pending.article.id,
-                                         title=pending.article.title, date=pending.article.date, url=pending.article.url)
-                in_flight[future] = pending
-            if not in_flight:
-                if exhausted and not retries:
+                    window.append(_Pending(item, len(item.text) // CHARS_PER_TOKEN + TOKENS_PER_ARTICLE_OVERHEAD))  # type: ignore[union-attr]
+            while ordered and window and window[0].finished is not None:
+                yield window.popleft().finished  # type: ignore[misc]
+            if not window:
+                if exhausted:
                     return
                 continue
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in done:
-                pending = in_flight.pop(future)
-                record = future.result()  # summarize() returns error records; it does not raise
-                usage = record.provenance.usage if record.provenance is not None else None
-                if budget is not None and usage is not None:
-                    budget.settle(pending.estimated_tokens, usage.prompt_tokens + usage.completion_tokens, usage.calls)
-                if is_rate_limited(record):
-                    throttle.on_rate_limited()
-                    if pending.attempt <= max_rate_limit_retries:
-                        pending.attempt += 1
-                        retries.append(pending)
-                        continue
-                elif record.status == "ok":
-                    throttle.on_success()
-                if store is not None:
-                    store.save(key, record, pending.article.text, origin=pending.article.origin, encoding=pending.article.encoding)
-                yield Finished(record, pending.article)
+            waiting = [pending for pending in window if pending.finished is None]
+            running = [pending for pending in waiting if pending.future is not None]
+            suspects = [pending for pending in waiting if pending.crashes and pending.future is None]
+            if suspects:  # after a worker died: one article at a time until the culprit is found
+                if not running:
+                    pacing.start(suspects[0])
+                    suspects[0].future = runner.submit(suspects[0].article)
+                    suspects[0].alone = True
+            elif not any(pending.crashes for pending in running):
+                in_flight = len(running)
+                for pending in waiting:
+                    if in_flight >= room():
+                        break
+                    if pending.future is None and pacing.may_start(pending):
+                        pacing.start(pending)
+                        pending.future = runner.submit(pending.article)
+                        pending.alone = False
+                        in_flight += 1
+            running = [pending for pending in waiting if pending.future is not None]
+            if not running:  # nothing may start yet (held duplicates only follow one in flight): cannot happen twice
+                continue
+            wait([pending.future for pending in running], return_when=FIRST_COMPLETED)  # type: ignore[misc]
+            broken = False
+            for pending in running:
+                future = pending.future
+                assert future is not None
+                if not future.done():
+                    continue
+                error = future.exception()
+                if error is None:
+                    record = future.result()
+                elif isinstance(error, BrokenProcessPool):
+                    broken = True
+                    continue
+                elif not workers:
+                    raise error  # a summarizer in this process raised: not an article's outcome
+                else:  # the worker raised instead of returning an error record: one article's problem
+                    pacing.stopped(pending)
+                    finished = settle(pending, _worker_crash_record(pending.article, summarizer, pending.crashes + 1))  # type: ignore[arg-type]
+                    if finished is not None:
+                        yield finished
+                    continue
+                if pacing.done(pending, record):
+                    pending.future = None  # rate limited: summarised again when there is room
+                    continue
+                finished = settle(pending, record)
+                if finished is not None:
+                    yield finished
+            if broken:
+                runner.restart()  # replaces the dead workers: every future they held has failed by now
+                for pending in running:
+                    future = pending.future
+                    if future is None or not future.done() or not isinstance(future.exception(), BrokenProcessPool):
+                        continue  # settled above, or still running on a live worker
+                    pacing.stopped(pending)
+                    pending.future = None
+                    pending.crashes += 1
+                    if pending.alone or pending.crashes >= MAX_WORKER_CRASHES + 1:
+                        settle(pending, _worker_crash_record(pending.article, summarizer, pending.crashes))  # type: ignore[arg-type]
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        runner.close()
 
 
 def job_run_key(summarizer: Any) -> str:
@@ -492,9 +584,10 @@ def summarize_many(
 ) -> Iterator[ArticleRecord]:
     """Records for ``articles`` (strings, ``{"id", "text", ...}`` dicts or :class:`ArticleInput`).
 
-    At most ``concurrency`` articles are summarised at once: in threads, records as they finish,
-    when the work waits on a model; in worker processes (at most one per CPU), records in input
-    order, when it is the rules' parsing (``parallelism``, see :func:`worker_processes`). With a ``store``, articles finished
+    At most ``concurrency`` articles are summarised at once: in worker processes (at most one per
+    CPU), records in input order, for the strategies that parse (rules, hybrid, review); in
+    threads, records as they finish, for the naive strategy and the embedded model
+    (``parallelism``, see :func:`worker_processes`). With a ``store``, articles finished
     by an earlier run with the same settings are yielded from it (no model call) and new ones
     are committed as they finish. Without a ``summarizer`` one is made with ``strategy`` and
     closed at the end. Bad items yield error records; nothing here raises for an article.
@@ -687,8 +780,9 @@ def run_job(
 ) -> JobSummary:
     """Summarise every article in ``sources`` into ``output``; what ``summarizer run`` does.
 
-    ``parallelism``: threads for model-bound work, worker processes for the rules (``auto``,
-    see :func:`worker_processes`); either way this process alone commits and writes.
+    ``parallelism``: worker processes for the strategies that parse, threads for the naive
+    strategy and the embedded model (``auto``, see :func:`worker_processes`); either way this
+    process alone paces the requests, commits and writes.
 
     Inputs are read lazily (:func:`~summarizer.inputs.iter_articles`), finished articles are
     committed to ``store`` one by one, and records are written to a temporary file that replaces
@@ -721,7 +815,7 @@ def write_job(
     """The job around an executor: inputs read lazily from ``sources``, each record ``finish``
     yields written to ``output`` (atomically, on completion), counted in the summary and shown
     to ``observer``. ``rate_limited(finished, count_so_far)`` gives the new count of articles
-    that hit HTTP 429. :func:`run_job` (threads) and the Ray job share it."""
+    that hit HTTP 429. :func:`run_job` and the Ray job share it."""
     started = time.perf_counter()
     prices = prices or PriceTable()
     summary = JobSummary(output=str(output), run_key=job_run_key(summarizer))

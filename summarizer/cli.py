@@ -256,9 +256,11 @@ def _summary_table(summary: Any) -> Table:
                    "bench_embedded_parallel.py), else 4.")
 @click.option("--parallel", "parallelism", type=click.Choice(["auto", "threads", "processes"]), default="auto",
               show_default=True,
-              help="auto: worker processes (one per CPU, at most --concurrency) for the rules strategy, whose "
-                   "parsing is CPU-bound and gains nothing from threads; threads for strategies that wait on "
-                   "a model. With processes, records are written in input order.")
+              help="auto: worker processes (one per CPU, at most --concurrency) for the strategies that parse "
+                   "(rules, hybrid, review; for a model one, against a --base-url), whose parsing is CPU-bound and "
+                   "gains nothing from threads; a model strategy's workers keep --concurrency requests in flight "
+                   "in all. Threads for naive (it never parses) and the embedded model. With processes, records "
+                   "are written in input order.")
 @click.option("--rpm", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Budget: model requests per minute (sliding window).")
 @click.option("--tpm", type=click.FloatRange(min=0, min_open=True), default=None,

@@ -435,6 +435,70 @@ class EmbeddedServer:
         return f"EmbeddedServer({self._gguf_path or DEFAULT_GGUF_NAME!s}, {state})"
 
 
+
+@dataclass(frozen=True)
+class ServerAddress:
+    """Where a running :class:`EmbeddedServer` listens, for the worker processes of a job that
+    share it (picklable). ``problem``: why it could not be started (then no URL)."""
+
+    base_url: Optional[str]
+    model_alias: str
+    pid: Optional[int]
+    problem: Optional[str] = None
+
+
+class AttachedServer:
+    """A client's handle on an embedded server that another process (the job's) started and stops.
+
+    It has what :class:`~summarizer.backend.ModelClient` asks of an :class:`EmbeddedServer` --
+    :meth:`start`, :attr:`base_url`, :attr:`pid`, :attr:`model_alias`, :meth:`crash_of` -- but
+    starts, restarts and stops nothing: the job's process owns the server, so a worker process of
+    the job attaches to the same one instead of starting its own.
+    """
+
+    def __init__(self, address: ServerAddress) -> None:
+        self.address = address
+
+    @property
+    def model_alias(self) -> str:
+        return self.address.model_alias
+
+    @property
+    def pid(self) -> Optional[int]:
+        return self.address.pid
+
+    @property
+    def running(self) -> bool:
+        if self.address.pid is None:
+            return False
+        try:
+            os.kill(self.address.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # pragma: no cover - another user's process: it exists
+            return True
+        return True
+
+    @property
+    def base_url(self) -> str:
+        if self.address.base_url is None or not self.running:
+            raise EmbeddedServerError(f"the job's embedded llama.cpp server (pid {self.address.pid}) is not running")
+        return self.address.base_url
+
+    def start(self) -> "AttachedServer":
+        """The server as it is (raises :class:`EmbeddedServerError` if it could not start or is gone)."""
+        if self.address.problem is not None:
+            raise EmbeddedServerError(self.address.problem)
+        self.base_url  # noqa: B018 - raises when it is gone
+        return self
+
+    def crash_of(self, pid: Optional[int], *, grace_s: float = 0.0) -> Optional[ServerCrash]:
+        """None: how the server ended is known to the process that started it, not to this one."""
+        return None
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Nothing: the process that started the server stops it."""
+
 #: A prompt of more than 40 tokens: llama.cpp takes another code path (batched matrix kernels) for
 #: prompts longer than a few tokens, which is where a non-portable build meets an illegal instruction.
 PROBE_PROMPT = (

@@ -66,7 +66,7 @@ def test_auto_chooses_processes_for_the_rules_and_threads_for_model_work() -> No
     assert worker_processes(rules, "threads", 4) == 0
     assert worker_processes(rules, "processes", 1) == 1
     assert worker_processes(naive, "auto", 4) == 0
-    with pytest.raises(ValueError, match="rules strategy only"):
+    with pytest.raises(ValueError, match="strategies that parse"):
         worker_processes(naive, "processes", 4)
     with pytest.raises(ValueError, match="unknown parallelism"):
         worker_processes(rules, "greenlets", 4)
