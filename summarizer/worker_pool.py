@@ -108,9 +108,19 @@ class WorkerSpec:
             from summarizer.cache import CallCache
             from summarizer.embedded import AttachedServer
 
+            class TurnTakingClient(ModelClient):
+                """Gives up this worker's turn (:data:`_turn`) while it waits on the model."""
+
+                def ask(self, *args: Any, **kwargs: Any) -> Any:
+                    _turn.release()
+                    try:
+                        return super().ask(*args, **kwargs)
+                    finally:
+                        _turn.acquire()
+
             cache = CallCache(self.cache_path) if self.cache_path is not None else None
             server = AttachedServer(self.server) if self.server is not None else None
-            client = ModelClient(self.settings, cache=cache, server=server)
+            client = TurnTakingClient(self.settings, cache=cache, server=server)
         return Summarizer(self.settings, strategy=self.strategy, questions=frozenset(self.questions), client=client,
                           max_article_chars=self.max_article_chars, attribution_model=self.attribution_model,
                           attribution_merge=self.attribution_merge)
@@ -136,13 +146,18 @@ def share_embedded_server(summarizer: Any) -> Any:
 # -- inside a worker process ---------------------------------------------------------------------
 
 _worker: Optional[Any] = None
+#: A worker's turn: one of its threads at a time does an article's CPU work (parse, rules,
+#: grounding); a thread waiting on the model gives it up (``TurnTakingClient``). Threads that all
+#: computed at once would only take turns holding the GIL, spinning in the kernel to do so.
+_turn = threading.Lock()
 
 
 def summarize_in_worker(text: str, id: Optional[str], title: Optional[str], date: Optional[str],
                         url: Optional[str]) -> ArticleRecord:
     """One article's record, made by this worker process's summarizer (the task the pool runs)."""
     assert _worker is not None, "worker not initialised"
-    return _worker.summarize(text, id=id, title=title, date=date, url=url)
+    with _turn:
+        return _worker.summarize(text, id=id, title=title, date=date, url=url)
 
 
 def _sendable(error: BaseException) -> BaseException:
