@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from summarizer.cli import main
 from summarizer.evaluation.datasets import dataset_path, datasets_root, open_dataset, select
 from summarizer.evaluation.gva import load_gva, score_gva
-from summarizer.evaluation.polnear import cue_lexicon, direct_share, load_polnear, names_someone, score_polnear
+from summarizer.evaluation.polnear import cue_lexicon, load_polnear, names_someone, score_polnear
+from summarizer.rules.marks import quoted_share
 from summarizer.evaluation.report import compare_to_baseline, write_figures_baseline
 from summarizer.evaluation.rule_report import NO_CANDIDATE, NO_RULE, breakdown
 from summarizer.evaluation.report import run_eval
@@ -73,8 +74,8 @@ def test_named_sources_and_direct_share() -> None:
     assert names_someone("The Post", text.index("The Post"), text)
     assert not names_someone("Officials", text.index("Officials"), text)
     assert names_someone("NYPD", text.index("NYPD"), text)
-    assert direct_share("\u201cWe will fight,\u201d") == 1.0
-    assert direct_share("that the team would \u201cfight\u201d the ruling in every court") < 0.5
+    assert quoted_share("\u201cWe will fight,\u201d") == 1.0
+    assert quoted_share("that the team would \u201cfight\u201d the ruling in every court") < 0.5
 
 
 def test_polnear_mapping_and_fragment_matching(tmp_path: Path) -> None:

@@ -9,8 +9,9 @@ From spans to :class:`~summarizer.schema.Quote` items (:meth:`AttributionTagger.
 
 * every ``CONTENT`` span is a quote: its text is the article's own characters (outer quotation
   marks and spaces trimmed), so the grounding checkpoint can find it verbatim;
-* its mode is ``direct`` when at least half of it lies inside quotation marks, else ``indirect``
-  (the same test the PolNeAR mapping states in ``evals/POLNEAR.md``);
+* its mode is ``direct`` when at least half of it lies inside quotation marks, else ``indirect``:
+  the test the PolNeAR mapping scores gold contents by (``evals/POLNEAR.md``), on the span the
+  tagger gave (:func:`summarizer.rules.marks.mostly_quoted`);
 * its speaker is the ``SOURCE`` span the tagger put in the same sentence (else the sentence
   before, else the one after), nearest to the content; the source's head word is resolved by the
   rules' :class:`~summarizer.rules.speakers.SpeakerIndex` (entity to fullest name, pronoun to its
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +36,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from summarizer.attribution import DEFAULT_MERGE, MERGE_MODES, MergeMode
+from summarizer.rules.marks import mostly_quoted
 from summarizer.rules.nlp import doc_text
 from summarizer.rules.quotes import QuoteCandidate
 from summarizer.rules.speakers import Speaker, SpeakerIndex, subject_of
@@ -50,7 +51,6 @@ CUE_SUBJECT_RULE = "tagger.cue_subject"
 #: Token features the tagger reads besides the words: they come from the shared parse.
 PARSE_FEATURES: tuple[str, ...] = ("TAG",)
 
-_MARK_PAIRS = re.compile(r"\u201c[^\u201d]*\u201d?|\"[^\"\n]*\"?|''.*?''|\u2018[^\u2019]{8,}\u2019")
 _TRIM = " \t\n\u00a0\"'\u201c\u201d\u2018\u2019`"
 #: Shortest content worth a quote, in words: a one-word content ("no") is rarely what a reader
 #: wants as a quote, and the tagger's shortest spans are its least reliable.
@@ -156,7 +156,7 @@ def spans_to_candidates(doc: Doc, spans: Sequence[TaggedSpan]) -> list[QuoteCand
         if len(text[start:end].split()) < MIN_WORDS:
             continue
         quoted = text[start:end]
-        mode = "direct" if _share_in_marks(text, span.start, span.end) >= 0.5 else "indirect"
+        mode = "direct" if mostly_quoted(text[span.start:span.end]) else "indirect"
         speaker, speaker_rule = _speaker(doc, speakers, _source_for(span, sources, sentences, starts)), SOURCE_RULE
         if speaker is None:  # no source tagged: the subject of the tagged cue, as the rules read it
             speaker, speaker_rule = _cue_subject(doc, speakers, _source_for(span, cues, sentences, starts)), CUE_SUBJECT_RULE
@@ -236,20 +236,6 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1] in _TRIM + ",":
         end -= 1
     return start, end
-
-
-def _share_in_marks(text: str, start: int, end: int) -> float:
-    """Share of the span's non-space characters inside quotation marks (marks counted in)."""
-    window_start = text.rfind("\n", 0, start) + 1
-    window_end = text.find("\n", end)
-    window_end = len(text) if window_end < 0 else window_end
-    inside = 0
-    for match in _MARK_PAIRS.finditer(text, window_start, window_end):
-        a, b = max(match.start(), start), min(match.end(), end)
-        if a < b:
-            inside += sum(1 for ch in text[a:b] if not ch.isspace())
-    total = sum(1 for ch in text[start:end] if not ch.isspace())
-    return inside / total if total else 0.0
 
 
 def _source_for(content: TaggedSpan, sources: Sequence[TaggedSpan], sentences: Sequence[Span],

@@ -41,6 +41,7 @@ from summarizer.evaluation.scoring import (
     score_article,
 )
 from summarizer.grounding import find_span
+from summarizer.rules.marks import mostly_quoted
 from summarizer.schema import Evidence, Extraction, Quote
 
 #: Character-span F1 at or above which a predicted quote matches an attribution's content.
@@ -49,12 +50,9 @@ SPAN_MATCH_F1 = 0.5
 #: Share of a prediction's span inside a content span that makes it a fragment of that content.
 FRAGMENT_INSIDE = 0.8
 
-#: Share of a content's characters inside quotation marks that makes it a direct quote.
-DIRECT_SHARE = 0.5
 
 _NO_FIELDS = ScoringOptions(fields=(), secondary=False, match_victim_group=False, claim_matcher=TOKEN_CLAIMS)
 _WORD_RE = re.compile(r"[a-z]+(?:-[a-z]+)?")
-_QUOTED_RE = re.compile(r"\u201c[^\u201d]*\u201d|\"[^\"]*\"|''.*?''|``.*?''|\u2018[^\u2019]{8,}\u2019")
 
 
 # --------------------------------------------------------------------------- cue lexicon
@@ -213,13 +211,6 @@ class PolnearArticle:
         return tuple(a for a in self.attributions if not a.speech)
 
 
-def direct_share(content: str) -> float:
-    """Share of ``content``'s non-space characters inside quotation marks."""
-    inside = sum(len(m.group(0).replace(" ", "")) for m in _QUOTED_RE.finditer(content))
-    total = len(content.replace(" ", ""))
-    return inside / total if total else 0.0
-
-
 def _span(raw: Optional[dict], text: str, where: str) -> Optional[Span]:
     if not raw:
         return None
@@ -239,7 +230,7 @@ def _attribution(raw: dict, text: str, where: str) -> Optional[PolnearAttributio
         cue=cue,
         content=content,
         speech=cue_lexicon().is_speech(cue.text if cue else None),
-        direct=direct_share(content.text) >= DIRECT_SHARE,
+        direct=mostly_quoted(content.text),  # read in the content alone, as annotated
         named_source=bool(source and names_someone(source.text, source.start, text)),
     )
 

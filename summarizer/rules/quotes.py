@@ -26,6 +26,7 @@ from typing import Literal, Optional
 from spacy.tokens import Doc, Token
 
 from summarizer.rules import lexicon
+from summarizer.rules.marks import CLOSING_DOUBLE, CLOSING_SINGLE, OPENING_DOUBLE, OPENING_SINGLE
 from summarizer.rules.nlp import doc_text, marks_text
 from summarizer.rules.speakers import (
     BODY_NOUNS,
@@ -104,10 +105,6 @@ COMPLEMENT_KINDS = lexicon.by_word(lexicon.table("speech", "complements"))
 #: Other nouns that speak in news copy: "media report", "Telegram channels say", "the tally shows".
 _SPEAKING_NOUNS = lexicon.words("speech", "nouns.speaking")
 
-OPENING_DOUBLE = "\u201c\u201e\u00ab"
-CLOSING_DOUBLE = "\u201d\u00bb"
-OPENING_SINGLE = "\u2018"
-CLOSING_SINGLE = "\u2019"
 _BEFORE_OPENING = set(" \t\n([{/\u2014\u2013-:;,") | set(OPENING_DOUBLE) | {'"'}
 _MAX_SINGLE_QUOTE = 400
 _SCARE_QUOTE_WORDS = 3

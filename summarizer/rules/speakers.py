@@ -10,14 +10,14 @@ model to choose among.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from spacy.tokens import Doc, Span, Token
 
 from summarizer.rules import lexicon
-from summarizer.rules.nlp import doc_text, marks_text, entities, entity_of, tokens_starting_in
+from summarizer.rules.marks import quoted_spans
+from summarizer.rules.nlp import doc_text, entities, entity_of, tokens_starting_in
 
 #: Entity labels that can speak or make a claim.
 SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
@@ -112,7 +112,7 @@ class SpeakerIndex:
             full = self.fullest(mention.text, mention.label)
             if mention.role and full not in self._roles:
                 self._roles[full] = mention.role
-        self._quoted = _quoted_spans(marks_text(doc))
+        self._quoted = quoted_spans(doc_text(doc))
         self._person_words, self._place_words = self._name_kinds(doc)
         self.subjects = self._subject_mentions(doc)
         self._genders = self._stated_genders(doc)
@@ -323,7 +323,7 @@ class SpeakerIndex:
         return {name: genders.pop() for name, genders in found.items() if len(genders) == 1}
 
     def in_quotes(self, offset: int) -> bool:
-        """Whether ``offset`` lies inside double quotation marks."""
+        """Whether ``offset`` lies inside quotation marks (:func:`~summarizer.rules.marks.quoted_spans`)."""
         return any(start < offset < end for start, end in self._quoted)
 
     def _name_kinds(self, doc: Doc) -> tuple[set[str], set[str]]:
@@ -847,21 +847,3 @@ def _is_acronym_of(short: str, long: str) -> bool:
         return False
     initials = "".join(w[0] for w in long.split() if w[:1].isupper())
     return initials == letters
-
-
-def _quoted_spans(text: str) -> list[tuple[int, int]]:
-    """(opening mark, closing mark) offsets of double-quoted passages, line by line; a quote
-    left open runs to the end of its line (the next paragraph reopens it)."""
-    spans: list[tuple[int, int]] = []
-    for line in re.finditer(r"[^\n]+", text):
-        open_at: Optional[int] = None
-        for i in range(line.start(), line.end()):
-            char = text[i]
-            if open_at is None and char in "\u201c\u201e\u00ab\"":
-                open_at = i
-            elif open_at is not None and char in "\u201d\u00bb\"":
-                spans.append((open_at, i))
-                open_at = None
-        if open_at is not None:
-            spans.append((open_at, line.end()))
-    return spans
