@@ -79,8 +79,8 @@ class Summarizer:
     :mod:`summarizer.attribution`; ``scripts/train-attribution-tagger.py`` makes one), whose
     quotes join the rules' candidates as ``attribution_merge`` says
     (:data:`~summarizer.attribution.tagger.MERGE_MODES`). Loaded here, once; a missing
-    directory is a :class:`FileNotFoundError`. The naive strategy reads no candidates and so
-    ignores it.
+    directory is a :class:`FileNotFoundError`. The naive strategy reads no candidates: it does
+    not load the tagger, and its records' settings do not name it.
     """
 
     def __init__(
@@ -105,9 +105,10 @@ class Summarizer:
             chosen = Strategy.HYBRID if self._is_embedded() else Strategy.REVIEW
         else:
             chosen = strategy_named(strategy)
-        # after the names are checked: loading and hashing the weights is the slow part
+        # after the names are checked: loading and hashing the weights is the slow part; naive reads
+        # no candidates, so its records neither use nor name the tagger
         self.attribution: Any = None
-        if attribution_model is not None:
+        if attribution_model is not None and chosen is not Strategy.NAIVE:
             from summarizer.attribution import DEFAULT_MERGE
             from summarizer.attribution.tagger import AttributionTagger
 

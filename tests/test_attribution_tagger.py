@@ -196,6 +196,18 @@ def test_summarizer_and_cli_opt_in(tiny_model: Path, tmp_path: Path) -> None:
     assert [q["rule"] for q in json.loads(line)["quotes"]] == [CONTENT_RULE]
 
 
+def test_naive_reads_no_candidates_so_it_neither_loads_nor_names_the_tagger(tiny_model: Path) -> None:
+    from summarizer.batch import job_run_key
+    from summarizer.pipeline import Summarizer
+
+    naive = Summarizer(strategy="naive", attribution_model=tiny_model)
+    assert naive.attribution is None
+    assert not any(key.startswith("attribution_") for key in naive.describe())
+    assert naive.describe() == Summarizer(strategy="naive").describe()
+    assert job_run_key(naive) == job_run_key(Summarizer(strategy="naive"))
+    assert Summarizer(strategy="rules", attribution_model=tiny_model).attribution is not None
+
+
 def test_polnear_items_label_speech_attributions_without_overlap() -> None:
     from summarizer.evaluation.datasets import datasets_root
 
