@@ -79,7 +79,8 @@ class Summarizer:
     :mod:`summarizer.attribution`; ``scripts/train-attribution-tagger.py`` makes one), whose
     quotes join the rules' candidates as ``attribution_merge`` says
     (:data:`~summarizer.attribution.tagger.MERGE_MODES`). Loaded here, once; a missing
-    directory is a :class:`FileNotFoundError`. The naive strategy reads no candidates: it does
+    directory is a :class:`FileNotFoundError`. A tagger already loaded
+    (:class:`~summarizer.attribution.tagger.AttributionTagger`, with its own merge) is used as it is. The naive strategy reads no candidates: it does
     not load the tagger, and its records' settings do not name it.
     """
 
@@ -91,7 +92,7 @@ class Summarizer:
         questions: Optional[Iterable[str]] = None,
         client: Any = None,
         max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS,
-        attribution_model: Optional[Union[str, Path]] = None,
+        attribution_model: Optional[Union[str, Path, Any]] = None,
         attribution_merge: Optional[str] = None,
     ) -> None:
         questions = question_set(questions)
@@ -112,7 +113,12 @@ class Summarizer:
             from summarizer.attribution import DEFAULT_MERGE
             from summarizer.attribution.tagger import AttributionTagger
 
-            self.attribution = AttributionTagger(attribution_model, attribution_merge or DEFAULT_MERGE)
+            if isinstance(attribution_model, AttributionTagger):
+                if attribution_merge not in (None, attribution_model.merge_mode):
+                    raise ValueError("a loaded attribution tagger keeps its own merge")
+                self.attribution = attribution_model
+            else:
+                self.attribution = AttributionTagger(attribution_model, attribution_merge or DEFAULT_MERGE)
         self._client_lock = threading.Lock()
         self.max_article_chars = max_article_chars
         if not chosen.questions:

@@ -208,6 +208,27 @@ def test_naive_reads_no_candidates_so_it_neither_loads_nor_names_the_tagger(tiny
     assert Summarizer(strategy="rules", attribution_model=tiny_model).attribution is not None
 
 
+def test_eval_loads_the_tagger_once_for_every_strategy_it_compares(tiny_model: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer.cli import main
+
+    loads = []
+    real_init = AttributionTagger.__init__
+
+    def counted(self, *args, **kwargs):
+        loads.append(args)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(AttributionTagger, "__init__", counted)
+    result = CliRunner().invoke(main, ["eval", "--split", "dev", "--limit", "1", "--strategy", "rules", "--strategy", "rules",
+                                       "--attribution-model", str(tiny_model), "--attribution-merge", "tagger",
+                                       "--out", str(tmp_path / "eval")])
+    assert result.exit_code == 0, result.output
+    assert len(loads) == 1
+    report = json.loads((tmp_path / "eval" / "rules" / "report.json").read_text(encoding="utf-8"))
+    assert report["meta"]["describe"]["attribution_merge"] == "tagger"
+
+
 def test_polnear_items_label_speech_attributions_without_overlap() -> None:
     from summarizer.evaluation.datasets import datasets_root
 

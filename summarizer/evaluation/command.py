@@ -136,6 +136,15 @@ def eval_command(gold_path, split, dataset, datasets_root, muc4_dir, strategies,
     if records is not None:
         strategies = ("records",)
 
+    tagger = None  # loaded once for every strategy compared (naive reads no candidates)
+    if attribution_model is not None and records is None and any(s != Strategy.NAIVE.value for s in strategies):
+        from summarizer.attribution import DEFAULT_MERGE
+        from summarizer.attribution.tagger import AttributionTagger
+
+        try:
+            tagger = AttributionTagger(attribution_model, attribution_merge or DEFAULT_MERGE)
+        except (ValueError, FileNotFoundError) as exc:
+            raise click.UsageError(str(exc)) from None
     settings = None
     client = None
     needs_model = any(s != "records" and (s == AUTO or strategy_named(s).uses_model) for s in strategies)
@@ -164,7 +173,8 @@ def eval_command(gold_path, split, dataset, datasets_root, muc4_dir, strategies,
                 try:
                     summarizer = Summarizer(settings, strategy=strategy, questions=questions if strategy == Strategy.HYBRID.value else None,
                                             client=client if strategy != "rules" else None,
-                                            attribution_model=attribution_model, attribution_merge=attribution_merge)
+                                            attribution_model=tagger,
+                                            attribution_merge=attribution_merge if attribution_model is None else None)
                 except (ValueError, FileNotFoundError) as exc:
                     raise click.UsageError(str(exc)) from None
                 label = summarizer.strategy if strategy != "auto" else f"auto ({summarizer.strategy})"
