@@ -59,10 +59,10 @@ def main() -> int:
     if not docbin.is_file() or not stamp.is_file() or stamp.read_text().strip() != data_sha:
         started = time.perf_counter()
         print(f"parsing {len(items)} training articles into {docbin} ...", file=sys.stderr)
-        build_docbin(items, docbin, progress=lambda n: n % 100 == 0 and print(f"  {n}", file=sys.stderr))
+        build_docbin([text for text, _ in items], docbin, progress=lambda n: n % 100 == 0 and print(f"  {n}", file=sys.stderr))
         stamp.write_text(data_sha + "\n")
         print(f"parsed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    # the parse is kept; the labels are set from the data each time (the mapping may have changed)
+    # the DocBin keeps the parse only; the labels are set here, from the data, each time
     docs = [label_doc(doc, spans) for doc, (_, spans) in zip(load_docbin(docbin), items)]
     if args.limit:
         docs = docs[: args.limit]

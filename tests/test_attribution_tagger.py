@@ -24,7 +24,8 @@ from summarizer.attribution.tagger import (
     model_sha256,
     spans_to_candidates,
 )
-from summarizer.attribution.training import Settings, attribution_parts, labelled_doc, polnear_items, train
+from summarizer.attribution.training import (Settings, attribution_parts, build_docbin, label_doc, labelled_doc, load_docbin,
+                                             polnear_items, train)
 from summarizer.rules.nlp import parse
 from summarizer.rules.quotes import find_quotes
 
@@ -78,6 +79,22 @@ def test_labelled_doc_keeps_each_token_in_one_span_and_cuts_at_paragraphs() -> N
     ents = [(e.label_, e.text) for e in doc.ents]
     assert ents == [("SOURCE", "Ann Park"), ("CUE", "said"), ("CONTENT", "the plan works."),
                     ("CONTENT", "It would cost little, she said.")]
+
+
+def test_the_docbin_keeps_the_parse_and_label_doc_alone_sets_the_labels(tmp_path: Path) -> None:
+    import spacy
+
+    items = [_item(text, parts) for text, parts in ARTICLES[:3]]
+    build_docbin([text for text, _ in items], tmp_path / "train.spacy")
+    loaded = load_docbin(tmp_path / "train.spacy")
+    assert [doc.text for doc in loaded] == [text for text, _ in items] and not any(doc.ents for doc in loaded)
+    vocab = spacy.blank("en").vocab
+
+    def tokens(doc):
+        return [(t.text, t.whitespace_, t.tag_, t.ent_iob_, t.ent_type_) for t in doc]
+
+    relabelled = [tokens(label_doc(doc, spans)) for doc, (_, spans) in zip(loaded, items)]
+    assert relabelled == [tokens(labelled_doc(text, spans, vocab)) for text, spans in items]
 
 
 def test_trained_tagger_finds_source_cue_content_and_saves_its_provenance(tiny_model: Path) -> None:

@@ -7,8 +7,9 @@ stay unlabelled text. Where attributions nest ("X said Y told him Z"), the longe
 and the spans that overlap it are dropped: an entity recognizer labels each token once.
 
 Each article is parsed once with the shared pipeline (the same parse the rules read at run
-time), and its tokens, tags, dependencies and labels are kept as a spaCy ``DocBin``
-(:func:`build_docbin`), so repeated trainings cost no parse. Training (:func:`train`) is a plain
+time), and its tokens, tags and dependencies are kept as a spaCy ``DocBin``
+(:func:`build_docbin`), so repeated trainings cost no parse; the labels are set from the data
+each time, in one place (:func:`label_doc`), as the mapping may have changed since the parse. Training (:func:`train`) is a plain
 ``nlp.update`` loop with a fixed seed, a fixed shuffle and a wall-clock cap; the model kept is
 the epoch that scored best on a held-out slice of the *training* articles (never the dev split).
 """
@@ -30,7 +31,8 @@ from summarizer.attribution.tagger import PARSE_FEATURES, features_doc, model_sh
 #: A training article: its text and labelled (start, end, label) character spans.
 Item = tuple[str, list[tuple[int, int, str]]]
 
-_DOCBIN_ATTRS = ["ORTH", "SPACY", "TAG", "ENT_IOB", "ENT_TYPE"]
+#: What the ``DocBin`` keeps of a parse: the words, their spacing and the tagger's feature tag.
+_DOCBIN_ATTRS = ["ORTH", "SPACY", "TAG"]
 
 
 @dataclass(frozen=True)
@@ -82,11 +84,17 @@ def attribution_parts(attribution) -> list[tuple[int, int, str]]:
     return own + [(a, b, "CONTENT") for a, b in pieces]
 
 
-def labelled_doc(text: str, spans: Iterable[tuple[int, int, str]], vocab) -> Doc:
-    """``text`` parsed by the shared pipeline, copied into ``vocab``, labelled (:func:`label_doc`)."""
+def parsed_doc(text: str, vocab) -> Doc:
+    """``text`` parsed by the shared pipeline, copied into ``vocab`` with the tagger's features
+    (:func:`~summarizer.attribution.tagger.features_doc`), unlabelled."""
     from summarizer.rules.nlp import parse
 
-    return label_doc(features_doc(vocab, parse(text)), spans)
+    return features_doc(vocab, parse(text))
+
+
+def labelled_doc(text: str, spans: Iterable[tuple[int, int, str]], vocab) -> Doc:
+    """``text`` parsed (:func:`parsed_doc`) and labelled (:func:`label_doc`)."""
+    return label_doc(parsed_doc(text, vocab), spans)
 
 
 def label_doc(doc: Doc, spans: Iterable[tuple[int, int, str]]) -> Doc:
@@ -110,15 +118,15 @@ def label_doc(doc: Doc, spans: Iterable[tuple[int, int, str]]) -> Doc:
     return doc
 
 
-def build_docbin(items: Sequence[Item], out: Path | str, *, progress: Optional[Callable[[int], None]] = None) -> DocBin:
-    """Parse and label every item once and save them as a ``DocBin`` at ``out`` (the labels can
-    be set again later with :func:`label_doc`, without a parse)."""
+def build_docbin(texts: Sequence[str], out: Path | str, *, progress: Optional[Callable[[int], None]] = None) -> DocBin:
+    """Parse every text once (:func:`parsed_doc`) and save the parses as a ``DocBin`` at ``out``,
+    unlabelled: :func:`label_doc` labels them after :func:`load_docbin`, without a parse."""
     import spacy
 
     vocab = spacy.blank("en").vocab
     docbin = DocBin(attrs=_DOCBIN_ATTRS, store_user_data=False)
-    for i, (text, spans) in enumerate(items):
-        docbin.add(labelled_doc(text, spans, vocab))
+    for i, text in enumerate(texts):
+        docbin.add(parsed_doc(text, vocab))
         if progress is not None:
             progress(i + 1)
     out = Path(out)
@@ -229,7 +237,8 @@ def train(docs: Sequence[Doc], out_dir: Path | str, settings: Settings = Setting
 
 
 def load_docbin(path: Path | str) -> list[Doc]:
-    """The labelled documents of a ``DocBin`` written by :func:`build_docbin`."""
+    """The parsed documents of a ``DocBin`` written by :func:`build_docbin`, in order (unlabelled;
+    a ``DocBin`` from before labels were kept out has its old ones, which :func:`label_doc` replaces)."""
     import spacy
 
     return list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
