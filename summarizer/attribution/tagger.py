@@ -214,12 +214,13 @@ def merge(rules: Sequence[QuoteCandidate], tagged: Sequence[QuoteCandidate], mod
         if (mode != "indirect" or c.quote.mode == "indirect")
         and not any(a < c.quote.evidence.end and c.quote.evidence.start < b for a, b in taken)
     ]
-    items = [(c.quote.evidence.start, -c.quote.evidence.end, i, i, c) for i, c in enumerate(rules)]
-    items += [(c.quote.evidence.start, -c.quote.evidence.end, len(rules) + n, None, c) for n, c in enumerate(extra)]
-    items.sort(key=lambda item: item[:3])
-    new_index = {old: new for new, (_, _, _, old, _) in enumerate(items) if old is not None}
+    # (index among the rules' quotes, or None for the tagger's; candidate), sorted stably: equal
+    # bounds keep this order
+    items: list[tuple[Optional[int], QuoteCandidate]] = [*enumerate(rules), *((None, c) for c in extra)]
+    items.sort(key=lambda item: (item[1].quote.evidence.start, -item[1].quote.evidence.end))
+    new_index = {old: new for new, (old, _) in enumerate(items) if old is not None}
     out: list[QuoteCandidate] = []
-    for _, _, _, old, candidate in items:
+    for old, candidate in items:
         parent = candidate.quote.nested_in
         if old is not None and parent is not None:
             candidate = dataclasses.replace(candidate, quote=candidate.quote.model_copy(update={"nested_in": new_index[parent]}))
