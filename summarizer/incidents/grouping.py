@@ -48,8 +48,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Optional
 
-import numpy as np
-
 from summarizer.incidents.features import ArticleEvent
 
 #: Counters of the document-frequency table (a power of two; 16 MB of uint32).
@@ -140,7 +138,7 @@ class IncidentIndex:
         self._rule = bytearray()
         self._held: dict[int, _Held] = {}
         self._blocks: dict[str, list[tuple[int, int]]] = {}
-        self._frequency = np.zeros(FREQUENCY_SLOTS, dtype=np.uint32)
+        self._frequency = array("I", bytes(4 * FREQUENCY_SLOTS))  # uint32 counters, zeroed
         self._documents = 0
         self._newest: Optional[int] = None
         self._short: list[tuple[int, int]] = []  # heaps of (day, index) of records held
@@ -233,20 +231,21 @@ class IncidentIndex:
     # -- terms -------------------------------------------------------------------------------
     def _count(self, event: ArticleEvent) -> None:
         """Count the event's names and words in the document frequencies."""
-        hashes = [_hash("n:" + name) for name in event.name_runs] + [_hash(term) for term in event.terms or ()]
-        if hashes:
-            np.add.at(self._frequency, np.array(hashes, dtype=np.int64) & FREQUENCY_MASK, 1)
+        frequency = self._frequency
+        for name in event.name_runs:
+            frequency[_hash("n:" + name) & FREQUENCY_MASK] += 1
+        for term in event.terms or ():
+            frequency[_hash(term) & FREQUENCY_MASK] += 1
         self._documents += 1
 
     def _df_of(self, term_id: int) -> int:
-        return int(self._frequency[term_id & FREQUENCY_MASK])
+        return self._frequency[term_id & FREQUENCY_MASK]
 
     def _rarest(self, event: ArticleEvent) -> array:
         """The event's ``terms_kept`` rarest term ids (word hashes, rarest first); its word set is dropped."""
         ids = list(dict.fromkeys(_hash(term) for term in event.terms or ()))
-        if ids:
-            counts = self._frequency[np.array(ids, dtype=np.int64) & FREQUENCY_MASK]
-            ids = [ids[i] for i in np.argsort(counts, kind="stable")[: self.rules.terms_kept]]
+        frequency = self._frequency
+        ids = sorted(ids, key=lambda term_id: frequency[term_id & FREQUENCY_MASK])[: self.rules.terms_kept]  # stable
         event.terms = None
         return array("q", ids)
 
