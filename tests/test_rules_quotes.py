@@ -550,3 +550,32 @@ def test_political_news_people_nouns_speak():
     direct = only(found, "We will not fund")
     assert direct.quote.speaker_rule == "speaker.verb_after" and "senator" in (direct.quote.speaker or "")
     assert only(found, "the contract had been signed").quote.speaker == "Laura Benning"
+
+
+def test_a_subject_the_parse_read_as_the_object_starts_the_reported_clause():
+    """'X said the way ... ''would be ...''': the noun phrase between the verb and a clause with
+    no subject is that clause's subject; the quoted phrase inside the clause is the clause's
+    speaker's (speaker.enclosing_clause), not of a verb the subject phrase mentions."""
+    text = (
+        "Maria Olsen, a party strategist, said the way the council handled the tenants' letters in the winter "
+        "''would be unthinkable in any other city'' today.\n\n"
+        "Angered by the delay, Okafor explained the mayor\u2019s refusal to call the flood a result of "
+        "\u201cyears of neglect\u201d is a weakness."
+    )
+    found = quotes_of(text)
+    clause = only(found, "the way the council handled")
+    assert (clause.quote.mode, clause.quote.speaker) == ("indirect", "Maria Olsen")
+    marked = only(found, "would be unthinkable")
+    assert (marked.quote.speaker, marked.quote.speaker_rule) == ("Maria Olsen", "speaker.enclosing_clause")
+    lost = only(found, "the mayor\u2019s refusal to call the flood")
+    assert lost.quote.text.endswith("is a weakness") and lost.quote.speaker == "Okafor"
+    assert only(found, "years of neglect").quote.speaker == "Okafor"
+
+
+def test_the_day_of_the_saying_is_not_reported():
+    """'said Tuesday the vote was rigged': the day dates the saying; a possessive day is part of
+    the clause ('said Thursday's speeches ...')."""
+    text = "Lena Ortiz spoke at the rally. She said Tuesday the vote was rigged. Rachel Berg said Thursday's speeches had changed her mind."
+    found = quotes_of(text)
+    assert only(found, "the vote was rigged").quote.text == "the vote was rigged"
+    assert only(found, "Thursday's speeches had changed her mind").quote.speaker == "Rachel Berg"

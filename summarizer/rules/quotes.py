@@ -89,6 +89,7 @@ SPEAKER_RULES: tuple[tuple[str, str], ...] = (
     ("speaker.transcript_label", "a transcript's 'Name:' label"),
     ("speaker.transcript_answer", "a transcript's 'A:' label: the interviewee"),
     ("speaker.reporting_subject", "a reported clause: the subject of its reporting verb"),
+    ("speaker.enclosing_clause", "a phrase in marks inside a reported clause: the clause's speaker"),
     ("speaker.participle_subject", "a speech participle set off by a comma ('X did Y, saying ...'): the main clause's subject"),
 )
 
@@ -184,6 +185,7 @@ class _QuoteFinder:
             self._attribute_nested(quote)
         direct = [q for q in top + nested if self._is_speech(q)]
         reported = self._reported(direct)
+        self._credit_enclosing_clause(direct, reported)
         found = sorted(direct + reported, key=lambda q: (q.start, -q.end))
         return self._candidates(found)
 
@@ -402,6 +404,20 @@ class _QuoteFinder:
             name = self.speakers.fullest(nearest.text, nearest.label)
             quote.speaker = Speaker(name, nearest.role or self.speakers.role_of(name))
             quote.cue, quote.speaker_rule = "nearest_entity", "speaker.nearest_entity"
+
+    def _credit_enclosing_clause(self, direct: list[_Found], reported: list[_Found]) -> None:
+        """A phrase in quote marks inside a reported clause ("Stevens said the way the campaign
+        treated women ''would be disqualifying''") is the words of whoever the clause reports,
+        not of a speech verb or a name the clause itself mentions (speaker.enclosing_clause).
+        Only speakers found by the weaker rules (an earlier verb in the sentence, the previous
+        quote, the nearest name) give way; an attribution next to the marks stands."""
+        weak = {"speaker.verb_before", "speaker.previous_quote", "speaker.nearest_entity", "speaker.governing_verb", None}
+        for quote in direct:
+            if quote.parent is not None or quote.source != "marks" or quote.adjacent_attribution or quote.speaker_rule not in weak:
+                continue
+            clause = next((r for r in reported if r.start <= quote.outer_start and quote.outer_end <= r.end + 1 and r.speaker is not None), None)
+            if clause is not None:
+                quote.speaker, quote.cue, quote.speaker_rule = clause.speaker, clause.cue, "speaker.enclosing_clause"
 
     def _leads_in(self, verb: Token, quote: _Found) -> bool:
         """Whether ``verb`` introduces the quote right after it: nothing but punctuation between
@@ -655,6 +671,18 @@ class _QuoteFinder:
         tokens = sorted(clause.subtree, key=lambda t: t.i)
         if not tokens or tokens[0].i < verb.i < tokens[-1].i:
             return []
+        lost = self._lost_subject(verb, clause, tokens[0].i)
+        if lost is not None:
+            tokens = list(self.doc[lost : tokens[-1].i + 1])
+        if tokens[0].i > verb.i:
+            # "said Tuesday the vote was rigged": the day dates the saying, it is not said
+            when = 0
+            while when < len(tokens) and tokens[when].ent_type_ in {"DATE", "TIME"} and tokens[when].dep_ not in _SUBJECT_DEPS_ALL:
+                when += 1
+            run = {t.i for t in tokens[:when]}
+            roots = [t for t in tokens[:when] if t.head.i not in run]
+            if 0 < when and len(tokens) - when >= 3 and all(t.dep_ in {"npadvmod", "advmod"} for t in roots):
+                tokens = tokens[when:]  # not "said Thursday's speeches ...": a possessive day is the subject's
         if tokens[-1].i < verb.i:  # "<clause>, X said"
             if any(c.i > verb.i and c.dep_ == "prep" and c.lower_ in {"of", "about"} for c in verb.children):
                 return []  # "..., the group boasted of more": a statement of its own, not an attribution
@@ -753,6 +781,25 @@ class _QuoteFinder:
             None,
         )
         return tokens if cut is None else [t for t in tokens if t.i < cut]
+
+    def _lost_subject(self, verb: Token, clause: Token, clause_start: int) -> Optional[int]:
+        """"Stevens said the way the campaign treated women ''would be disqualifying''", parsed
+        as "said" + object "the way ..." + a clause with no subject: the noun phrase between the
+        verb and its subjectless clause is that clause's subject, so the reported clause starts
+        right after the verb (the index returned). None when the clause has a subject, the verb
+        takes a listener ("told reporters ..."), or the words between are a time ("said Tuesday")
+        or a pronoun."""
+        if clause_start <= verb.i + 1 or verb.lemma_.lower() in _LISTENER_VERBS:
+            return None
+        if any(c.dep_ in {"nsubj", "nsubjpass", "expl", "csubj"} for c in clause.children):
+            return None
+        between = [t for t in self.doc[verb.i + 1 : clause_start] if not t.is_punct and not t.is_space]
+        heads = {t.i for t in verb.children if t.dep_ in {"dobj", "npadvmod", "nsubj", "attr", "dep"} and t.pos_ in {"NOUN", "PROPN"}
+                 and t.ent_type_ not in {"DATE", "TIME"} and verb.i < t.i < clause_start}
+        if not between or not heads:
+            return None
+        owned = {x.i for h in heads for x in self.doc[h].subtree}
+        return verb.i + 1 if all(t.i in owned for t in between) else None
 
     def _before_reporters_words(self, verb: Token, tokens: list[Token]) -> list[Token]:
         """``tokens`` (a reported clause, in order) without the reporter's words the parse hung
@@ -1066,6 +1113,11 @@ _QUANTIFIER_SOURCES = frozenset({"some", "others", "both", "most", "many", "seve
 #: Modals of obligation and possibility: "must say", "could claim" report nothing said.
 _UNREPORTED_MODALS = frozenset({"must", "should", "shall", "may", "might", "can", "could", "ought"})
 
+
+_SUBJECT_DEPS_ALL = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+
+#: Speech verbs whose object is the listener, not what was said: "told reporters (that) ...".
+_LISTENER_VERBS = frozenset({"tell", "ask", "warn", "remind", "assure", "inform", "notify", "advise", "urge", "promise", "caution", "brief"})
 
 #: Penn tags of finite verbs (and modals).
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
