@@ -579,3 +579,18 @@ def test_the_day_of_the_saying_is_not_reported():
     found = quotes_of(text)
     assert only(found, "the vote was rigged").quote.text == "the vote was rigged"
     assert only(found, "Thursday's speeches had changed her mind").quote.speaker == "Rachel Berg"
+
+
+def test_a_title_in_marks_is_nobodys_words_even_beside_a_speech_verb():
+    """A Title Case phrase in marks after a possessive or a word that introduces a title
+    (speech.toml titles.before: podcast, show, called, ...) names a show or a work: no quote,
+    though a speech verb is next to it, and no reported clause is read out of it."""
+    text = (
+        "Speaking Sunday on NBC\u2019s \u201cCity Desk,\u201d Ortiz admitted that the budget was late. "
+        "\u201cBeing a mayor, that\u2019s my job,\u201d Ortiz said in May on the podcast \u201cHere\u2019s the Deal.\u201d "
+        "\u201cMake Harbor City Work Again,\u201d Ortiz said."
+    )
+    found = quotes_of(text)
+    texts = [c.quote.text for c in found]
+    assert "City Desk" not in texts and not any("Here\u2019s the Deal" in t for t in texts)
+    assert "Being a mayor, that\u2019s my job" in texts and "Make Harbor City Work Again" in texts

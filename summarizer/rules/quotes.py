@@ -103,6 +103,9 @@ REPORTING_VERBS = lexicon.words("speech", "verbs.reporting")
 #: "object" ("announced plans to Y"), "question" ("asked if Y").
 COMPLEMENT_KINDS = lexicon.by_word(lexicon.table("speech", "complements"))
 
+#: Words right before a title in marks ("the podcast “Here’s the Thing”", "a class called “Perception”").
+_TITLE_CUES = lexicon.words("speech", "titles.before")
+
 #: Other nouns that speak in news copy: "media report", "Telegram channels say", "the tally shows".
 _SPEAKING_NOUNS = lexicon.words("speech", "nouns.speaking")
 
@@ -184,7 +187,8 @@ class _QuoteFinder:
         for quote in nested:
             self._attribute_nested(quote)
         direct = [q for q in top + nested if self._is_speech(q)]
-        reported = self._reported(direct)
+        titles = [q for q in top if q.source == "marks" and self._is_title(q)]  # no clause is read out of a title either
+        reported = self._reported(direct + titles)
         self._credit_enclosing_clause(direct, reported)
         found = sorted(direct + reported, key=lambda q: (q.start, -q.end))
         return self._candidates(found)
@@ -594,7 +598,11 @@ class _QuoteFinder:
     def _is_speech(self, quote: _Found) -> bool:
         """Scare quotes and titles are not speech: a short quoted phrase, or Title Case words,
         with no speech verb next to them."""
-        if quote.source == "block" or quote.adjacent_attribution:
+        if quote.source == "block":
+            return True
+        if quote.source == "marks" and self._is_title(quote):
+            return False
+        if quote.adjacent_attribution:
             return True
         if quote.parent is None and self._governing_speech_verb(quote) is not None:
             return True
@@ -605,6 +613,23 @@ class _QuoteFinder:
         if len(words) <= 8 and all(w[:1].isupper() or w.lower() in {"of", "the", "and", "in", "for", "a", "to", "on"} for w in words):
             return not all(w[:1].isupper() for w in words[1:]) and text.rstrip().endswith((".", "!", "?"))
         return True
+
+    def _is_title(self, quote: _Found) -> bool:
+        """A title in marks: a Title Case phrase of at most eight words right after a possessive
+        ("CBS's “Face the Nation,”") or a word that introduces a title (``titles.before`` in the
+        lexicon: "the podcast “Here’s the Thing.”", "a class called “Perception”"). It names a
+        show or a work; a speech verb near it ("said on CBS's “Face the Nation”") does not make
+        it anyone's words."""
+        words = re.findall(r"[\w'\u2019-]+", self.text[quote.start : quote.end])
+        minor = {"of", "the", "and", "in", "for", "a", "an", "to", "on", "at", "with", "by", "or", "de", "la", "del"}
+        if not words or len(words) > 8 or not words[0][:1].isupper() or not all(w[:1].isupper() or w[:1].isdigit() or w.lower() in minor for w in words):
+            return False
+        before = self._tokens(max(0, quote.outer_start - 40), quote.outer_start)
+        before = [t for t in before if not t.is_space and not _is_mark(t.text)]
+        if not before:
+            return False
+        last = before[-1]
+        return last.lower_ in {"'s", "\u2019s", "s'"} or last.tag_ == "POS" or last.lower_ in _TITLE_CUES
 
     # -- reported speech ---------------------------------------------------------------------
 
