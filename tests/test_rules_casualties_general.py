@@ -122,6 +122,9 @@ PASSAGES: list[tuple[str, list[Expected]]] = [
      [("injured", 60, 60, "people", None), ("injured", 15, 15, "people", 0)]),
     ("At least 35 people were killed, mostly women and children.",
      [("killed", 35, None, "people", None)]),
+    # "victims" counts people; the verb says what happened to them
+    ("Police said three victims died at the scene of the crash.", [("killed", 3, 3, "people", None)]),
+    ("Four victims were rushed to a hospital after the gunfire.", [("injured", 4, 4, "people", None)]),
     # ranges and number words
     ("Between 20 and 30 civilians were killed in the airstrike on Homra.",
      [("killed", 20, 30, "civilians", None)]),

@@ -91,7 +91,8 @@ PASSAGES = [
     ("Former mayor dies at 96\n\nHe served three terms.", {}),
     # nobody harmed: no death stated
     ("No one was hurt when shots were fired at a house on Pine Street.", {}),
-    ("Two of the victims were taken to a hospital with injuries that were not life-threatening.", {}),
+    # "victims" counts people (no death word of its own): taken to a hospital, they are hurt
+    ("Two of the victims were taken to a hospital with injuries that were not life-threatening.", {"injured": 2}),
 ]
 
 
