@@ -124,7 +124,7 @@ PASSAGES: list[tuple[str, list[Expected]]] = [
      [("killed", 35, None, "people", None)]),
     # "victims" counts people; the verb says what happened to them
     ("Police said three victims died at the scene of the crash.", [("killed", 3, 3, "people", None)]),
-    ("Four victims were rushed to a hospital after the gunfire.", [("injured", 4, 4, "people", None)]),
+    ("Four victims were rushed to a trauma center after the gunfire.", [("injured", 4, 4, "people", None)]),
     # ranges and number words
     ("Between 20 and 30 civilians were killed in the airstrike on Homra.",
      [("killed", 20, 30, "civilians", None)]),

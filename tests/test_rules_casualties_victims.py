@@ -89,6 +89,20 @@ PASSAGES = [
     ("Man Shot And Killed Near Gas Station\n\nPolice are investigating the shooting.", {"killed": 1}),
     # an age at death is no toll
     ("Former mayor dies at 96\n\nHe served three terms.", {}),
+    # a pair word stands for two people: the two counted last, else two new ones
+    ("A man and his nephew were shot on a porch on Friday night. Both died at a hospital.", {"killed": 2}),
+    ("Police said a woman and her boyfriend were found in the apartment. They were both pronounced dead at "
+     "the scene.", {"killed": 2}),
+    ("A couple was found dead inside their home on Sunday.", {"killed": 2}),
+    ("Officers found a man and a woman with gunshot wounds in a parked car. Both were taken to a hospital, "
+     "where the man died.", {"killed": 1, "injured": 1}),
+    ("Both suspects ran from the store before officers arrived.", {}),
+    # found with a wound, suffering from a wound: hurt
+    ("Deputies found a 41-year-old man with a gunshot wound to the chest.", {"injured": 1}),
+    ("Officers found a teenager suffering from a gunshot wound in an alley.", {"injured": 1}),
+    # a pronoun is the person spoken of last, not the one introduced last
+    ("A man was shot in the arm and a teenager was shot in the leg. The man was pronounced dead at a hospital. "
+     "Police said he was shot and killed during a robbery.", {"killed": 1, "injured": 1}),
     # nobody harmed: no death stated
     ("No one was hurt when shots were fired at a house on Pine Street.", {}),
     # "victims" counts people (no death word of its own): taken to a hospital, they are hurt

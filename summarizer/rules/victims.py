@@ -41,6 +41,8 @@ _TAKE_WOUND_VERBS = lexicon.words("victims", "verbs.take_wound")
 _CARRY_VERBS = lexicon.words("victims", "verbs.carry")
 _TAKE_LIFE_VERBS = lexicon.words("victims", "verbs.take_life")
 _TURN_ON_VERBS = lexicon.words("victims", "verbs.turn_on")
+_COME_UPON_VERBS = lexicon.words("victims", "verbs.come_upon")
+_PAIRS = lexicon.words("victims", "words.pairs")
 _CONDITIONS = lexicon.words("victims", "words.conditions")
 _HOSPITALS = lexicon.words("victims", "words.hospitals")
 _WEAPONS = lexicon.words("victims", "words.weapons")
@@ -73,7 +75,8 @@ MENTION_RULES: tuple[tuple[str, str], ...] = (
     ("victim.killed", "a killing verb takes the person: 'was killed', 'murdered his wife'"),
     ("victim.died", "the person is the subject of a dying verb: 'he later died'"),
     ("victim.found_dead", "a verb states the person dead: 'was found dead', 'pronounced dead'"),
-    ("victim.wounded", "the person suffered a wound: 'suffered a gunshot wound'"),
+    ("victim.wounded", "the person suffered a wound: 'suffered a gunshot wound', 'suffering from a gunshot wound'"),
+    ("victim.found_wounded", "the person was found with a wound: 'officers found a woman with a gunshot wound' (hurt)"),
     ("victim.killing_noun", "a singular killing noun: 'the shooting death of a student', 'the fatal shooting' "
                             "(its victim, else the person already counted, else one unnamed person); 'the death "
                             "of X', 'X's death' when X is a person"),
@@ -84,6 +87,9 @@ MENTION_RULES: tuple[tuple[str, str], ...] = (
     ("victim.condition", "a hospital condition of a living patient: 'is in stable condition', 'was listed in "
                          "critical condition' (hurt)"),
     ("victim.hospital", "carried to a hospital: 'was taken to a hospital', 'was rushed to Stroger Hospital' (hurt)"),
+    ("victim.pair", "any rule above whose person is a pair word, two people: 'both died', 'both men were shot', "
+                    "'they were both pronounced dead', 'a couple was found dead' (the two victims mentioned "
+                    "last, else new ones)"),
 )
 #: The counting rules: ids in ``CasualtyReport.rule``.
 COUNT_RULES: tuple[tuple[str, str], ...] = (
@@ -102,6 +108,7 @@ class _Event:
     end: int
     rule: str
     background: bool = False  # its clause places it at another time or in another incident
+    count: int = 1  # people the mention stands for: 2 for a pair word ("both died")
 
 
 @dataclass
@@ -161,23 +168,28 @@ def _events(sentence: Span, headline: bool = False) -> list[_Event]:
     A headline drops the auxiliary: "Juvenile shot in the leg" is passive."""
     found: dict[int, _Event] = {}
 
+    def span(one: Token, verb: Token) -> tuple[int, int]:
+        if verb.i > one.i:
+            return min(one.left_edge.idx, one.idx), verb.idx + len(verb)
+        return min(one.left_edge.idx, verb.idx), max(verb.idx + len(verb), one.idx + len(one))
+
+    def keep(event: _Event) -> None:
+        previous = found.get(event.person.i)
+        if previous is None or (event.killed and not previous.killed):
+            found[event.person.i] = event
+
     def add(person: Optional[Token], verb: Token, killed: bool, rule: str) -> None:
         if person is None:
             return
         background = _background(verb)  # the verb's clause, the same for every conjunct
+        if _is_pair(person, verb):
+            keep(_Event(person, killed, *span(person, verb), "victim.pair", background, count=2))
+            return
         for one in [person] + [c for c in person.conjuncts if c.i > person.i]:
             one = _person_head(one)
             if one is None:
                 continue
-            start = min(one.left_edge.idx, verb.idx)
-            end = max(verb.idx + len(verb), one.idx + len(one))
-            if verb.i > one.i:
-                end = verb.idx + len(verb)
-                start = min(one.left_edge.idx, one.idx)
-            event = _Event(one, killed, start, end, rule, background)
-            previous = found.get(one.i)
-            if previous is None or (killed and not previous.killed):
-                found[one.i] = event
+            keep(_Event(one, killed, *span(one, verb), rule, background))
 
     for verb in sentence:
         if verb.pos_ not in ("VERB", "AUX", "ADJ") or _negated(verb):
@@ -210,9 +222,20 @@ def _events(sentence: Span, headline: bool = False) -> list[_Event]:
                 add(obj, verb, True, "victim.left_dead")  # "left a teen dead", "found a man dead"
         elif lemma in _TAKE_WOUND_VERBS and verb.pos_ == "VERB":
             wound = next((c for c in verb.children if c.dep_ == "dobj" and c.lemma_.lower() in _WOUND_NOUNS), None)
+            if wound is None:  # "suffering from a gunshot wound"
+                wound = next((o for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"
+                              for o in c.children if o.dep_ == "pobj" and o.lemma_.lower() in _WOUND_NOUNS), None)
             if wound is not None:
                 fatal = any(c.lower_ in ("fatal", "mortal") for c in wound.children)
-                add(_subject(verb, ("nsubj",)), verb, fatal, "victim.wounded")
+                subject = _subject(verb, ("nsubj",))
+                if subject is None and verb.dep_ == "acl":
+                    subject = verb.head  # "a man suffering from a gunshot wound"
+                add(subject, verb, fatal, "victim.wounded")
+        if lemma in _COME_UPON_VERBS and verb.pos_ == "VERB":  # "find" also states a person dead (above)
+            person = _subject(verb, ("nsubjpass",)) if _passive(verb) else next((c for c in verb.children if c.dep_ == "dobj"), None)
+            wound = _with_wound(verb, person) if person is not None else None
+            if wound is not None:
+                add(person, verb, any(c.lower_ in ("fatal", "mortal") for c in wound.children), "victim.found_wounded")
         if lemma in _TAKE_LIFE_VERBS and verb.pos_ == "VERB" and not _passive(verb):
             life = next((c for c in verb.children if c.dep_ == "dobj" and c.lemma_.lower() == "life"), None)
             if life is not None:
@@ -250,6 +273,34 @@ def _events(sentence: Span, headline: bool = False) -> list[_Event]:
             found[noun.i] = _Event(noun, True, noun.left_edge.idx if noun.left_edge.i >= sentence.start else noun.idx,
                                    noun.idx + len(noun), "victim.killing_noun", _background(noun))
     return list(found.values())
+
+
+def _with_wound(verb: Token, person: Token) -> Optional[Token]:
+    """The wound in 'found a woman with a gunshot wound', 'was located with gunshot wounds': a 'with'
+    phrase of the verb, of the person or of a person joined to them."""
+    for owner in [verb, person, *person.conjuncts]:
+        for prep in owner.children:
+            if prep.dep_ == "prep" and prep.lower_ == "with":
+                wound = next((o for o in prep.children if o.dep_ == "pobj" and o.lemma_.lower() in _WOUND_NOUNS), None)
+                if wound is not None:
+                    return wound
+    return None
+
+
+def _is_pair(person: Token, verb: Token) -> bool:
+    """Whether the person slot names two people by a pair word, not a figure: 'both' ('both died',
+    'both of them'), 'both men', 'they were both ...', 'a couple', 'the pair'."""
+    lower = person.lower_
+    if lower in _PAIRS and person.tag_ == "DT":
+        return True  # "Both were pronounced dead", "both of them"
+    if person.lemma_.lower() in _PAIRS and person.tag_ == "NN":
+        return not any(c.dep_ == "prep" and c.lower_ == "of" for c in person.children)  # not "a couple of men"
+    if person.tag_ == "NNS" or lower in ("they", "them"):
+        if any(c.lower_ in _PAIRS and c.dep_ in ("det", "predet", "preconj", "appos", "dep") for c in person.children):
+            return True  # "both men", "they both"
+        return lower == "they" and any(c.lower_ in _PAIRS and c.dep_ in ("dep", "advmod", "appos", "preconj", "det")
+                                       for c in verb.children)  # "they were both pronounced dead"
+    return False
 
 
 def _life_owner(life: Token) -> Optional[Token]:
@@ -406,10 +457,10 @@ def _resolve(event: _Event, victims: list[_Victim]) -> Optional[_Victim]:
             unnamed = [v for v in unnamed if v.killed]  # "the death of Jeremy Mardis": one of the dead
         return unnamed[-1] if unnamed else placeholder
     if person.lower_ in _PRONOUNS:
-        for victim in reversed(victims):
-            if gender is None or victim.gender in (None, gender):
-                return victim
-        return None
+        # "he" is the person last spoken of whom it can be, one known to be a man before one
+        # whose gender is not known: "Smith and a woman were shot ... Smith was taken to a hospital.
+        # He died" is Smith, even if the woman was introduced after him
+        return _likeliest(_recent(victims), None, gender, None)
     lemma = person.lemma_.lower()
     if any(c.lower_ in _ANOTHER for c in person.children) or _also(event):
         return None  # "another man", "a second victim", "a woman was also shot": a new person
@@ -425,7 +476,9 @@ def _resolve(event: _Event, victims: list[_Victim]) -> Optional[_Victim]:
             if _refers_back(person) or victim.lemma == lemma:
                 return victim
     if _refers_back(person) and victims:
-        return victims[-1]
+        # "the 17-year-old female": the victim last spoken of that agrees with it, one known to
+        # agree before one of whom nothing is known
+        return _likeliest(_recent(victims), age, gender, child) or _recent(victims)[0]
     # local news introduces the same victim again in another paragraph, often quoting another
     # source ("a 16-year-old boy died ..." then "a teen had been brought to the hospital"): an
     # indefinite mention that nothing sets apart (age, gender, child or adult, "another", "also")
@@ -436,6 +489,22 @@ def _resolve(event: _Event, victims: list[_Victim]) -> Optional[_Victim]:
         if _compatible(victim, age, gender, child):
             return victim
     return None
+
+
+def _recent(victims: list[_Victim]) -> list[_Victim]:
+    """The victims, the one mentioned last first (by their latest mention; the one introduced
+    later first when two were last mentioned together)."""
+    order = {id(v): i for i, v in enumerate(victims)}
+    return sorted(victims, key=lambda v: (max((m[0] for m in v.mentions), default=v.first[0]), order[id(v)]), reverse=True)
+
+
+def _likeliest(candidates: list[_Victim], age: Optional[str], gender: Optional[str], child: Optional[bool]) -> Optional[_Victim]:
+    """The first candidate known to agree with what the mention says (same age, gender or child
+    or adult), else the first that nothing sets apart from it, else None."""
+    compatible = [v for v in candidates if _compatible(v, age, gender, child)]
+    agreeing = [v for v in compatible if (age is not None and v.age == age) or (gender is not None and v.gender == gender)
+                or (child is not None and v.child == child)]
+    return (agreeing or compatible or [None])[0]
 
 
 def _compatible(victim: _Victim, age: Optional[str], gender: Optional[str], child: Optional[bool]) -> bool:
@@ -481,9 +550,12 @@ def find_victims(doc: Doc, skip: Optional[Callable[[int, int], bool]] = None,
         if region is not None and not (region[0] <= sentence.start_char < region[1]):
             continue
         for event in sorted(_events(sentence, in_headline), key=lambda e: e.start):
+            span = (event.start, event.end)
+            if event.count > 1:
+                _add_group(event, victims, sentence, quoted)
+                continue
             # an earlier incident's victim is not this one's, and a mention of this one's is not it
             victim = _resolve(event, [v for v in victims if v.background == event.background])
-            span = (event.start, event.end)
             if victim is None:
                 if quoted is not None and quoted(event.start):
                     continue
@@ -511,6 +583,29 @@ def find_victims(doc: Doc, skip: Optional[Callable[[int, int], bool]] = None,
             if event.killed and not victim.killed:
                 victim.killed, victim.death = True, span
     return victims
+
+
+def _add_group(event: _Event, victims: list[_Victim], sentence: Span,
+               quoted: Optional[Callable[[int], bool]]) -> None:
+    """A mention of several people at once ("both died"): the victims mentioned last, as many as
+    it names, and new unnamed ones for those not counted yet (none inside a direct quote)."""
+    pool = [v for v in victims if v.background == event.background]
+    chosen = sorted(pool, key=lambda v: v.mentions[-1][0] if v.mentions else v.first[0])[-event.count:]
+    span = (event.start, event.end)
+    if len(chosen) < event.count and not (quoted is not None and quoted(event.start)):
+        person = event.person
+        lemma = person.lemma_.lower() if person.tag_ == "NNS" else "person"
+        for _ in range(event.count - len(chosen)):
+            victim = _Victim(lemma=lemma, age=None, name_words=set(), gender=_gender(person) if person.tag_ == "NNS" else None,
+                             killed=False, first=span, group=_GROUP_BY_NOUN.get(lemma, "people"),
+                             sentence=sentence.start_char, child=_is_child(person, None) if person.tag_ == "NNS" else None,
+                             background=event.background)
+            victims.append(victim)
+            chosen.append(victim)
+    for victim in chosen:
+        victim.mentions.append(span)
+        if event.killed and not victim.killed:
+            victim.killed, victim.death = True, span
 
 
 def _this_incident(victims: list[_Victim], figures: bool) -> list[_Victim]:
