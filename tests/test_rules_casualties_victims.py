@@ -103,6 +103,13 @@ PASSAGES = [
     # a pronoun is the person spoken of last, not the one introduced last
     ("A man was shot in the arm and a teenager was shot in the leg. The man was pronounced dead at a hospital. "
      "Police said he was shot and killed during a robbery.", {"killed": 1, "injured": 1}),
+    # an age written with one hyphen names a person, and the same age is the same person
+    ("A 16-year old was shot and killed on Elm Street. Police said the 16-year-old had just left school.",
+     {"killed": 1}),
+    ("A 17 year-old girl was shot in the leg. The 17-year-old is in stable condition.", {"injured": 1}),
+    # a running time in a list of videos ("1:02") is no count
+    ("A man was found dead in a house on Pine Street. Related videos: 3:14 Family of slain teen asks for answers "
+     "1:02 Wounded officer leaves hospital", {"killed": 1}),
     # nobody harmed: no death stated
     ("No one was hurt when shots were fired at a house on Pine Street.", {}),
     # "victims" counts people (no death word of its own): taken to a hospital, they are hurt

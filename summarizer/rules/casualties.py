@@ -274,6 +274,8 @@ def _read_figure(doc: Doc, sentence: Span, found: FoundFigure, start: int, end: 
         return None
     if _looks_like_year_or_age(doc, number, found):
         return None
+    if _part_of_clock(doc_text(doc), start, end):
+        return None  # "2:07 Mother of toddler declared brain dead": a video's running time
     if number.lower_ == "one" and number.i > 0 and doc[number.i - 1].lower_ in _NOT_A_COUNT_BEFORE_ONE:
         return None  # "no one was hurt" states no figure
     if number.lower_ == "one" and any(c.dep_ == "prep" and c.lower_ == "of" and any(t.like_num for t in c.subtree) for c in number.children):
@@ -515,6 +517,12 @@ def _number_token(span: Span) -> Optional[Token]:
 
 def _is_person_count(token: Token) -> bool:
     return token.dep_ == "nummod" and _group_of(token.head) is not None
+
+
+def _part_of_clock(text: str, start: int, end: int) -> bool:
+    """Digits on either side of a colon are a clock time or a running time ("2:07", "0:27"),
+    never a count, even where the tagger sees no TIME (a video list's durations)."""
+    return bool(re.match(r":\d", text[end:end + 2]) or re.search(r"\d:$", text[max(0, start - 2):start]))
 
 
 def _looks_like_year_or_age(doc: Doc, number: Token, found: FoundFigure) -> bool:

@@ -66,7 +66,7 @@ _SHOOTING_NOUNS = lexicon.words("victims", "events.shooting_nouns")
 _EVENT_NOUNS = _DEATH_NOUNS | _SHOOTING_NOUNS
 _ANOTHER = lexicon.words("victims", "words.another")
 _REFLEXIVE = {"himself": "he", "herself": "she"}
-_AGE_WORD = re.compile(r"(\d{1,3})-(" + "|".join(sorted(map(re.escape, _AGE_UNITS))) + r")s?-old", re.I)
+_AGE_WORD = re.compile(r"(\d{1,3})[- ](" + "|".join(sorted(map(re.escape, _AGE_UNITS))) + r")s?[- ]old", re.I)
 
 #: Ids of the rules that turn one mention into a victim event (``_Event.rule``).
 MENTION_RULES: tuple[tuple[str, str], ...] = (
@@ -150,9 +150,11 @@ def _negated(verb: Token) -> bool:
 
 
 def _subject(verb: Token, deps: tuple[str, ...]) -> Optional[Token]:
-    for child in verb.children:
-        if child.dep_ in deps:
-            return child
+    """The verb's subject; of two (a dateline the parser took for one: "DALLAS (KTVT) - A man died
+    ..."), the one that names a person."""
+    subjects = [c for c in verb.children if c.dep_ in deps]
+    if subjects:
+        return next((c for c in subjects if _person_head(c) is not None), subjects[0])
     if verb.dep_ == "conj":  # "was shot and later died": the subject of the first verb
         return _subject(verb.head, deps + ("nsubj", "nsubjpass"))
     return None
@@ -364,8 +366,8 @@ def _age_noun(token: Token) -> bool:
     """'a 17-year-old', 'the 9-month-old': an age that names a person (spaCy splits it at the
     hyphens; the head is 'old', the unit its child, the number the unit's)."""
     return token.lower_ == "old" and any(
-        c.dep_ == "npadvmod" and c.lemma_.lower() in _AGE_UNITS and any(n.like_num for n in c.children)
-        for c in token.children)
+        c.dep_ in ("npadvmod", "compound") and c.lemma_.lower() in _AGE_UNITS and any(n.like_num for n in c.children)
+        for c in token.children)  # "a 16-year old" leaves the unit a compound
 
 
 def _person_head(token: Token) -> Optional[Token]:
