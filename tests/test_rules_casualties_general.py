@@ -125,6 +125,8 @@ PASSAGES: list[tuple[str, list[Expected]]] = [
     # "victims" counts people; the verb says what happened to them
     ("Police said three victims died at the scene of the crash.", [("killed", 3, 3, "people", None)]),
     ("Four victims were rushed to a trauma center after the gunfire.", [("injured", 4, 4, "people", None)]),
+    # a harm the reporting verb states is fatal when its complement says so
+    ("Police said three men were found shot to death in a parked van.", [("killed", 3, 3, "men", None)]),
     # ranges and number words
     ("Between 20 and 30 civilians were killed in the airstrike on Homra.",
      [("killed", 20, 30, "civilians", None)]),

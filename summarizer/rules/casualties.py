@@ -729,6 +729,8 @@ def _outcome_from_governor(token: Token) -> Optional[_Reading]:
                         if complement.dep_ in ("oprd", "acomp", "xcomp"):
                             outcome = OUTCOME_ADJECTIVES.get(complement.lower_) or (
                                 _verb_outcome(complement) if complement.pos_ == "VERB" else None)
+                            if outcome == "injured" and harm_is_fatal(complement):
+                                outcome = "killed"  # "were found shot to death", "reported shot dead"
                             if outcome:
                                 return _Reading(outcome, complement, "reported_complement")
                 if outcome:
