@@ -222,6 +222,8 @@ def test_naive_reads_no_candidates_so_it_neither_loads_nor_names_the_tagger(tiny
     assert not any(key.startswith("attribution_") for key in naive.describe())
     assert naive.describe() == Summarizer(strategy="naive").describe()
     assert job_run_key(naive) == job_run_key(Summarizer(strategy="naive"))
+    with pytest.raises(FileNotFoundError, match="no attribution model"):
+        Summarizer(strategy="naive", attribution_model=tiny_model / "missing")
     assert Summarizer(strategy="rules", attribution_model=tiny_model).attribution is not None
 
 

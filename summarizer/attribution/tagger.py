@@ -99,6 +99,17 @@ def model_sha256(path: Path | str) -> str:
     return digest.hexdigest()
 
 
+def require_model_dir(path: Path | str) -> Path:
+    """``path`` as a Path if it holds a trained tagger (its ``config.cfg``); else a
+    :class:`FileNotFoundError` saying how to make one. Cheap: nothing is loaded."""
+    path = Path(path)
+    if not (path / "config.cfg").is_file():
+        raise FileNotFoundError(
+            f"no attribution model at {path} (train one: python scripts/train-attribution-tagger.py --out {path})"
+        )
+    return path
+
+
 class AttributionTagger:
     """A trained tagger loaded from a local directory (``scripts/train-attribution-tagger.py``
     writes one); nothing is downloaded. ``merge`` says how its quotes join the rules'."""
@@ -108,11 +119,7 @@ class AttributionTagger:
 
         if merge not in MERGE_MODES:
             raise ValueError(f"unknown attribution merge {merge!r}; choose from {', '.join(MERGE_MODES)}")
-        self.path = Path(path)
-        if not (self.path / "config.cfg").is_file():
-            raise FileNotFoundError(
-                f"no attribution model at {self.path} (train one: python scripts/train-attribution-tagger.py --out {self.path})"
-            )
+        self.path = require_model_dir(path)
         self.nlp: Language = spacy.load(self.path)
         self.merge_mode: MergeMode = merge
         #: What records' provenance pins the weights by (:func:`model_sha256`).
