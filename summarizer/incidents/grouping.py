@@ -94,13 +94,6 @@ class AddReport:
     merged_groups: int = 0
 
 
-@dataclass(frozen=True)
-class Link:
-    """Why two articles were put in one incident: the id of the rule that linked them."""
-
-    rule: str
-
-
 #: Link rule ids, coded one byte per record in :attr:`IncidentIndex.linked_by`.
 RULE_IDS = ("", "link.names", "link.name_place", "link.place_day", "link.title", "link.text")
 
@@ -332,10 +325,10 @@ class IncidentIndex:
                         candidates.setdefault(other, []).append(key)
             for other in sorted(candidates):
                 report.compared_pairs += 1
-                link = self._link(other, index, informative)
-                if link is not None:
+                rule = self._link(other, index, informative)
+                if rule is not None:
                     if not self._rule[index]:
-                        self._rule[index] = RULE_IDS.index(link.rule)
+                        self._rule[index] = RULE_IDS.index(rule)
                     report.links += 1
                     if self._union(other, index):
                         report.merged_groups += 1
@@ -353,7 +346,8 @@ class IncidentIndex:
     def _term_words(self, terms: list[int]) -> list[str]:
         return [format(t, "x") for t in terms]
 
-    def _link(self, a: int, b: int, informative: set[str]) -> Optional[Link]:
+    def _link(self, a: int, b: int, informative: set[str]) -> Optional[str]:
+        """The id of the rule (:data:`RULE_IDS`) that puts records ``a`` and ``b`` in one incident, if any."""
         rules = self.rules
         first, second = self._held[a].event, self._held[b].event
         gap = _gap(first, second)
@@ -362,28 +356,28 @@ class IncidentIndex:
             - first.place_keys - second.place_keys  # "Las Vegas" written as a name is a place
         )
         if len(names) >= 2 and gap <= rules.name_window:
-            return Link("link.names")
+            return "link.names"
         places = (first.place_keys & second.matchable_keys) | (first.matchable_keys & second.place_keys)
         if len(names) == 1 and gap <= rules.name_place_window:
             # a person's name outweighs dates read off a follow-up (the day of a hearing, a vigil)
             if places or (first.states & second.states) or not first.place_keys or not second.place_keys:
-                return Link("link.name_place")
+                return "link.name_place"
         if _dates_conflict(first, second, rules.date_conflict) or (not places and _datelines_differ(first, second)):
             return None
         if places and gap <= rules.place_gap:
             shared_title = first.title_words & second.title_words
             same_toll = bool(first.tolls) and first.tolls == second.tolls
             if len(shared_title) >= rules.min_title_words or same_toll:
-                return Link("link.place_day")
+                return "link.place_day"
         if gap <= rules.title_gap:
             shared_title = first.title_words & second.title_words
             if len(shared_title) >= rules.min_title_words and any(
                     0 < self._term_df(word) <= rules.title_rare_df for word in shared_title):
-                return Link("link.title")
+                return "link.title"
         if gap <= rules.text_window:
             similarity = self.cosine(a, b)
             if similarity >= (rules.text_cosine_same_day if gap == 0 else rules.text_cosine):
-                return Link("link.text")
+                return "link.text"
         return None
 
     # -- reading -----------------------------------------------------------------------------
