@@ -336,9 +336,8 @@ def describe_article(record: ArticleRecord, text: Optional[str], position: int,
 SPLIT_DAYS = 7
 
 
-def report_parts(record: ArticleRecord, text: Optional[str],
-                 *, date_of: Optional[Callable[[int], Optional[ResolvedDate]]] = None,
-                 place_of: Optional[Callable[[int], Optional[Place]]] = None) -> list[list[int]]:
+def report_parts(record: ArticleRecord, *, date_of: Callable[[int], Optional[ResolvedDate]],
+                 place_of: Callable[[int], Optional[Place]]) -> list[list[int]]:
     """The counted reports of an article grouped by the event they describe, the main one first.
 
     News that reports several shootings (a roundup, a follow-up that recalls an earlier one) gives
@@ -346,13 +345,10 @@ def report_parts(record: ArticleRecord, text: Optional[str],
     a month and day (``date.month_day``) more than :data:`SPLIT_DAYS` apart, or both placed, in
     different states. Anything less (a weekday, one side unknown) keeps them together: per-report
     dates and places are often misread, and a wrong split costs more than a missed one.
-    ``date_of`` / ``place_of``: report number -> its date and place, when the caller has them.
+    ``date_of`` / ``place_of``: report number -> its date (:func:`resolve_report_date`) and place
+    (:func:`~summarizer.incidents.places.normalise_place`), as :func:`describe_events` keeps them.
     """
     published = parse_publication_date(record.date)
-    if date_of is None:
-        date_of = lambda number: resolve_report_date(record.casualties[number], published, text)  # noqa: E731
-    if place_of is None:
-        place_of = lambda number: normalise_place(record.casualties[number].location)  # noqa: E731
     parts: list[tuple[list[int], list[ResolvedDate], set[str]]] = []
     for number, report in enumerate(record.casualties):
         if not counted(report):
@@ -391,7 +387,7 @@ def describe_events(record: ArticleRecord, text: Optional[str], position: int) -
     def place_of(number: int) -> Optional[Place]:
         return normalise_place(record.casualties[number].location)
 
-    parts = report_parts(record, text, date_of=date_of, place_of=place_of)
+    parts = report_parts(record, date_of=date_of, place_of=place_of)
     if len(parts) <= 1:
         return [describe_article(record, text, position, date_of=date_of)]
     others = {number for members in parts[1:] for number in members}
