@@ -302,12 +302,12 @@ MAX_WORKER_CRASHES = 2
 
 def _parsing_strategy(summarizer: Any) -> bool:
     """Whether ``summarizer`` is a :class:`~summarizer.pipeline.Summarizer` (which worker processes
-    can build again) whose strategy parses: rules, and the rules half of hybrid and review. Naive
-    never parses (one model answer placed in the text): it only waits."""
+    can build again) whose strategy parses (:attr:`~summarizer.strategies.Strategy.parses`): rules,
+    and the rules half of hybrid and review. Naive never parses (one model answer placed in the
+    text): it only waits."""
     from summarizer.pipeline import Summarizer
-    from summarizer.strategies import Strategy
 
-    return type(summarizer) is Summarizer and summarizer.spec in (Strategy.RULES, Strategy.HYBRID, Strategy.REVIEW)
+    return type(summarizer) is Summarizer and summarizer.spec.parses
 
 
 def cpu_bound(summarizer: Any) -> bool:

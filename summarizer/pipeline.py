@@ -109,7 +109,7 @@ class Summarizer:
         # after the names are checked: loading and hashing the weights is the slow part; naive reads
         # no candidates, so its records neither use nor name the tagger
         self.attribution: Any = None
-        if attribution_model is not None and chosen is Strategy.NAIVE and isinstance(attribution_model, (str, Path)):
+        if attribution_model is not None and not chosen.parses and isinstance(attribution_model, (str, Path)):
             from summarizer.attribution.tagger import require_model_dir
 
             require_model_dir(attribution_model)  # unused, but a wrong path is still the user's error to hear of

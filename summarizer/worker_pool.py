@@ -201,7 +201,7 @@ def _serve(spec: WorkerSpec, connection: Any, threads: int, log_level: int) -> N
     logger.setLevel(log_level)
     logger.propagate = False
     _worker = spec.build()
-    if _worker.strategy != "naive":
+    if _worker.spec.parses:
         load_nlp()
     send(("ready", os.getpid()))
 

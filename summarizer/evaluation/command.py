@@ -137,7 +137,7 @@ def eval_command(gold_path, split, dataset, datasets_root, muc4_dir, strategies,
         strategies = ("records",)
 
     tagger = None  # loaded once for every strategy compared (naive reads no candidates)
-    if attribution_model is not None and records is None and any(s != Strategy.NAIVE.value for s in strategies):
+    if attribution_model is not None and records is None and any(s == AUTO or strategy_named(s).parses for s in strategies):
         from summarizer.attribution import DEFAULT_MERGE
         from summarizer.attribution.tagger import AttributionTagger
 

@@ -71,26 +71,31 @@ class StrategyJob:
 class Strategy(Enum):
     """The registry: ``Strategy("rules")`` is the rules strategy; its value is the name."""
 
-    RULES = ("rules", "summarizer.strategies.rules:run", False, (),
+    RULES = ("rules", "summarizer.strategies.rules:run", False, True, (),
              "no model call: candidates from language structure")
-    NAIVE = ("naive", "summarizer.strategies.naive:run", True, (),
+    NAIVE = ("naive", "summarizer.strategies.naive:run", True, False, (),
              "the whole schema in one model call")
-    HYBRID = ("hybrid", "summarizer.strategies.hybrid:run", True, QUESTIONS,
+    HYBRID = ("hybrid", "summarizer.strategies.hybrid:run", True, True, QUESTIONS,
               "rules plus narrow model questions")
-    REVIEW = ("review", "summarizer.strategies.review:run", True, (),
+    REVIEW = ("review", "summarizer.strategies.review:run", True, True, (),
               "capable models: one request keeps, drops or corrects every rules candidate and adds what they missed")
 
-    def __new__(cls, name: str, entry: str, uses_model: bool, questions: tuple[str, ...], help: str) -> "Strategy":
+    def __new__(cls, name: str, entry: str, uses_model: bool, parses: bool, questions: tuple[str, ...],
+                help: str) -> "Strategy":
         member = object.__new__(cls)
         member._value_ = name
         member.entry = entry
         member.uses_model = uses_model
+        member.parses = parses
         member.questions = frozenset(questions)
         member.help = help
         return member
 
     entry: str
     uses_model: bool
+    #: Whether it reads the spaCy parse and the rules' candidates (an attribution tagger's quotes
+    #: join those): CPU-bound work that worker processes take. Naive only asks the model.
+    parses: bool
     questions: frozenset[str]
     help: str
 
