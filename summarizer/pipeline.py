@@ -109,10 +109,11 @@ class Summarizer:
         # after the names are checked: loading and hashing the weights is the slow part; naive reads
         # no candidates, so its records neither use nor name the tagger
         self.attribution: Any = None
-        if attribution_model is not None and not chosen.parses and isinstance(attribution_model, (str, Path)):
-            from summarizer.attribution.tagger import require_model_dir
+        if attribution_model is not None and not chosen.parses:
+            if isinstance(attribution_model, (str, Path)):
+                from summarizer.attribution.tagger import require_model_dir
 
-            require_model_dir(attribution_model)  # unused, but a wrong path is still the user's error to hear of
+                require_model_dir(attribution_model)  # unused, but a wrong path is still the user's error to hear of
         elif attribution_model is not None:
             from summarizer.attribution import DEFAULT_MERGE
             from summarizer.attribution.tagger import AttributionTagger

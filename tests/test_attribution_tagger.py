@@ -224,6 +224,8 @@ def test_naive_reads_no_candidates_so_it_neither_loads_nor_names_the_tagger(tiny
     assert job_run_key(naive) == job_run_key(Summarizer(strategy="naive"))
     with pytest.raises(FileNotFoundError, match="no attribution model"):
         Summarizer(strategy="naive", attribution_model=tiny_model / "missing")
+    loaded = AttributionTagger(tiny_model)  # as eval hands one tagger to every strategy it compares
+    assert Summarizer(strategy="naive", attribution_model=loaded).attribution is None
     assert Summarizer(strategy="rules", attribution_model=tiny_model).attribution is not None
 
 
@@ -246,6 +248,20 @@ def test_eval_loads_the_tagger_once_for_every_strategy_it_compares(tiny_model: P
     assert len(loads) == 1
     report = json.loads((tmp_path / "eval" / "rules" / "report.json").read_text(encoding="utf-8"))
     assert report["meta"]["describe"]["attribution_merge"] == "tagger"
+
+
+def test_eval_of_naive_alone_still_checks_the_tagger_path(tmp_path: Path) -> None:
+    """Naive loads no tagger, but a wrong --attribution-model is still refused, as ``run`` does
+    (the endpoint is never called: the check comes before the first article)."""
+    from summarizer.cli import main
+
+    not_a_model = tmp_path / "not-a-model"  # a directory (the option checks that), but no tagger in it
+    not_a_model.mkdir()
+    result = CliRunner().invoke(main, ["eval", "--split", "dev", "--limit", "1", "--strategy", "naive",
+                                       "--base-url", "http://127.0.0.1:9/v1", "--model", "none",
+                                       "--attribution-model", str(not_a_model), "--out", str(tmp_path / "eval")])
+    assert result.exit_code == 2, result.output
+    assert "no attribution model" in result.output
 
 
 def test_polnear_items_label_speech_attributions_without_overlap() -> None:

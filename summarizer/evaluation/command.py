@@ -173,8 +173,9 @@ def eval_command(gold_path, split, dataset, datasets_root, muc4_dir, strategies,
                 try:
                     summarizer = Summarizer(settings, strategy=strategy, questions=questions if strategy == Strategy.HYBRID.value else None,
                                             client=client if strategy != "rules" else None,
-                                            attribution_model=tagger,
-                                            attribution_merge=attribution_merge if attribution_model is None else None)
+                                            # naive-only evals load no tagger: the path still goes in, to be checked
+                                            attribution_model=tagger if tagger is not None else attribution_model,
+                                            attribution_merge=attribution_merge if tagger is None else None)
                 except (ValueError, FileNotFoundError) as exc:
                     raise click.UsageError(str(exc)) from None
                 label = summarizer.strategy if strategy != "auto" else f"auto ({summarizer.strategy})"
