@@ -816,7 +816,7 @@ class _QuoteFinder:
         or a pronoun."""
         if clause_start <= verb.i + 1 or verb.lemma_.lower() in _LISTENER_VERBS:
             return None
-        if any(c.dep_ in {"nsubj", "nsubjpass", "expl", "csubj"} for c in clause.children):
+        if any(c.dep_ in _SUBJECT_DEPS_ALL for c in clause.children):
             return None
         between = [t for t in self.doc[verb.i + 1 : clause_start] if not t.is_punct and not t.is_space]
         heads = {t.i for t in verb.children if t.dep_ in {"dobj", "npadvmod", "nsubj", "attr", "dep"} and t.pos_ in {"NOUN", "PROPN"}
