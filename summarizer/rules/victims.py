@@ -480,7 +480,8 @@ def _resolve(event: _Event, victims: list[_Victim]) -> Optional[_Victim]:
     if _refers_back(person) and victims:
         # "the 17-year-old female": the victim last spoken of that agrees with it, one known to
         # agree before one of whom nothing is known
-        return _likeliest(_recent(victims), age, gender, child) or _recent(victims)[0]
+        recent = _recent(victims)
+        return _likeliest(recent, age, gender, child) or recent[0]
     # local news introduces the same victim again in another paragraph, often quoting another
     # source ("a 16-year-old boy died ..." then "a teen had been brought to the hospital"): an
     # indefinite mention that nothing sets apart (age, gender, child or adult, "another", "also")
